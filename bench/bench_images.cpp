@@ -1,0 +1,92 @@
+// Image costs: PNG encoding on the writer thread, and what add_image costs the caller.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "png_encoder.hpp"
+#include "summaries.hpp"
+
+namespace {
+
+// Smooth colour gradients plus sensor-like noise: compresses like a photo, unlike flat
+// synthetic images (far easier) or pure noise (incompressible).
+std::vector<std::uint8_t> photo_like_rgb(int height, int width) {
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(height) * width * 3);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> noise(0.0f, 3.0f);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const float v = 128.0f + 60.0f * std::sin(x * 0.031f + c) * std::cos(y * 0.023f - c) +
+                        (c == 1 ? 40.0f * std::sin((x + y) * 0.11f) : 0.0f) + noise(rng);
+        pixels[(static_cast<std::size_t>(y) * width + x) * 3 + c] =
+            static_cast<std::uint8_t>(std::fmin(255.0f, std::fmax(0.0f, v)));
+      }
+    }
+  }
+  return pixels;
+}
+
+// Arg: zlib level.
+void BM_EncodePng224Rgb(benchmark::State& state) {
+  const int level = static_cast<int>(state.range(0));
+  const auto pixels = photo_like_rgb(224, 224);
+  std::size_t encoded = 0;
+  for (auto _ : state) {
+    std::string png = tblog::detail::encode_png(pixels.data(), 224, 224, 3, level);
+    encoded = png.size();
+    benchmark::DoNotOptimize(png);
+  }
+  state.SetItemsProcessed(state.iterations());  // items/s = images/s
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(pixels.size()));
+  state.counters["png_bytes"] = static_cast<double>(encoded);
+}
+BENCHMARK(BM_EncodePng224Rgb)->Arg(0)->Arg(1)->Arg(2)->Arg(6)->Unit(benchmark::kMicrosecond);
+
+// The caller-thread part of add_image: validation and the copy of the pixels.
+void BM_MakeImagePayload64Rgb(benchmark::State& state) {
+  const auto pixels = photo_like_rgb(64, 64);
+  const tblog::ImageView view(pixels, tblog::ImageLayout::HWC, 64, 64, 3);
+  for (auto _ : state) {
+    auto payload = tblog::detail::make_image_payload(view);
+    benchmark::DoNotOptimize(payload);
+  }
+}
+BENCHMARK(BM_MakeImagePayload64Rgb);
+
+// The same for float CHW pixels, which are copied as floats and converted later.
+void BM_MakeImagePayload64RgbFloat(benchmark::State& state) {
+  const auto bytes = photo_like_rgb(64, 64);
+  const std::vector<float> pixels(bytes.begin(), bytes.end());
+  const tblog::ImageView view(pixels, tblog::ImageLayout::CHW, 64, 64, 3);
+  for (auto _ : state) {
+    auto payload = tblog::detail::make_image_payload(view);
+    benchmark::DoNotOptimize(payload);
+  }
+}
+BENCHMARK(BM_MakeImagePayload64RgbFloat);
+
+// Writer-thread work for that image: layout conversion, PNG encoding, the Summary.Value.
+void BM_EncodeImageValue64Rgb(benchmark::State& state) {
+  const auto pixels = photo_like_rgb(64, 64);
+  auto payload = tblog::detail::make_image_payload(
+      tblog::ImageView(pixels, tblog::ImageLayout::HWC, 64, 64, 3));
+  tblog::detail::EncodeContext ctx;
+  ctx.tag = "image";
+  ctx.first_in_file = false;
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    payload->encode_value(ctx, out);
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_EncodeImageValue64Rgb)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,150 @@
+// Reader throughput on a file of scalar events: the record loop of `tblog verify` (both
+// CRCs plus the lean well-formedness scan) in bytes/s, the scalar-extraction loop of
+// `tblog export` (scan, dashboard lookup, CSV formatting) in events/s, and the full
+// protobuf decoding of parse_event in events/s.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "dashboard.hpp"
+#include "event_scan.hpp"
+#include "record_framing.hpp"
+#include "tblog/reader.hpp"
+#include "wire.hpp"
+
+namespace {
+
+namespace wire = tblog::detail::wire;
+
+constexpr int kEvents = 1'000'000;
+
+// Event{wall_time=1, step=2, summary=5{value=1{tag=1, simple_value=2}}}, serialized the way
+// protobuf serializes it.
+std::string scalar_event(double wall_time, std::int64_t step, std::string_view tag, float value) {
+  std::string value_msg;
+  wire::append_bytes(value_msg, 1, tag);
+  wire::append_float(value_msg, 2, value);
+  std::string summary;
+  wire::append_bytes(summary, 1, value_msg);
+  std::string event;
+  wire::append_double(event, 1, wall_time);
+  if (step != 0) wire::append_int64(event, 2, step);
+  wire::append_bytes(event, 5, summary);
+  return event;
+}
+
+// A file of kEvents scalar events over two tags, written once per process and removed at
+// exit.
+struct ScalarFile {
+  std::string path;
+
+  ScalarFile()
+      : path((std::filesystem::temp_directory_path() /
+              ("tblog-bench-reader-" + std::to_string(::getpid()) + ".tfevents"))
+                 .string()) {
+    std::string bytes;
+    std::string version;
+    wire::append_double(version, 1, 1.7e9);
+    wire::append_bytes(version, 3, "brain.Event:2");
+    tblog::detail::append_record(bytes, version);
+    for (int i = 0; i < kEvents; ++i) {
+      tblog::detail::append_record(
+          bytes, scalar_event(1.7e9 + i * 1e-3, i / 2, (i & 1) ? "train/accuracy" : "train/loss",
+                              1.0f / static_cast<float>(i + 1)));
+    }
+    std::ofstream(path, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  ~ScalarFile() {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+};
+
+const std::string& scalar_file() {
+  static const ScalarFile file;
+  return file.path;
+}
+
+void BM_VerifyRecords(benchmark::State& state) {
+  const std::string& path = scalar_file();
+  const auto size = static_cast<std::int64_t>(std::filesystem::file_size(path));
+  tblog::detail::ScannedEvent event;
+  for (auto _ : state) {
+    tblog::RecordReader records(path);
+    std::string_view data;
+    std::int64_t count = 0;
+    while (records.next(data)) {
+      if (tblog::detail::scan_event(data, event) != nullptr) state.SkipWithError("bad record");
+      ++count;
+    }
+    if (records.problem() || count != kEvents + 1) state.SkipWithError("unexpected read result");
+    benchmark::DoNotOptimize(count);
+  }
+  state.SetBytesProcessed(state.iterations() * size);
+}
+BENCHMARK(BM_VerifyRecords)->Unit(benchmark::kMillisecond);
+
+void BM_ExportScalars(benchmark::State& state) {
+  const std::string& path = scalar_file();
+  tblog::detail::ScannedEvent event;
+  std::string csv;
+  for (auto _ : state) {
+    tblog::detail::TagDashboards dashboards;
+    tblog::RecordReader records(path);
+    std::string_view data;
+    std::int64_t rows = 0;
+    csv.clear();
+    while (records.next(data)) {
+      if (tblog::detail::scan_event(data, event) != nullptr) state.SkipWithError("bad record");
+      for (const auto& v : event.values) {
+        const std::size_t id = dashboards.observe(v.tag, v.kind, v.has_metadata, v.plugin_name);
+        if (dashboards.dashboard(id) != tblog::detail::kScalars) continue;
+        char buf[96];
+        char* p = buf;
+        p = std::to_chars(p, buf + sizeof(buf), event.step).ptr;
+        *p++ = ',';
+        p = std::to_chars(p, buf + sizeof(buf), event.wall_time, std::chars_format::fixed).ptr;
+        *p++ = ',';
+        p = std::to_chars(p, buf + sizeof(buf), v.simple_value).ptr;
+        *p++ = '\n';
+        csv.append(v.tag.data(), v.tag.size());
+        csv.push_back(',');
+        csv.append(buf, p);
+        if (csv.size() > (1u << 20)) csv.clear();  // stands in for writing a block out
+        ++rows;
+      }
+    }
+    if (rows != kEvents) state.SkipWithError("unexpected row count");
+    benchmark::DoNotOptimize(csv.data());
+  }
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_ExportScalars)->Unit(benchmark::kMillisecond);
+
+// The same records through the full protobuf decoding (what inspect uses), for comparison
+// with the lean scan above.
+void BM_ParseEventProtobuf(benchmark::State& state) {
+  const std::string& path = scalar_file();
+  for (auto _ : state) {
+    tblog::RecordReader records(path);
+    std::string_view data;
+    double sum = 0;
+    while (records.next(data)) {
+      const tblog::Event e = tblog::parse_event(data);
+      if (!e.values.empty()) sum += e.values[0].simple_value;
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_ParseEventProtobuf)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,134 @@
+// Writer costs: the caller's add_scalar, end-to-end throughput, close latency, memory.
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <new>
+#include <string>
+
+#include "tblog/summary_writer.hpp"
+
+namespace fs = std::filesystem;
+
+// Counts heap allocations made by the measuring thread.
+static thread_local std::uint64_t t_allocations = 0;
+void* operator new(std::size_t n) {
+  ++t_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+std::string scratch_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("tblog-bench-" + std::to_string(::getpid())) / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+long peak_rss_kib() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+// The caller's cost of add_scalar for a tag seen before. Batches stay below the queue's
+// capacity and are flushed outside the timed region, so this times the caller alone.
+void BM_AddScalar_CallerThread(benchmark::State& state) {
+  tblog::WriterOptions options;
+  options.max_queue = 1 << 16;
+  options.flush_secs = 3600;
+  tblog::SummaryWriter writer(scratch_dir("add_scalar"), options);
+  writer.add_scalar("train/loss", 0.0, 0);
+  writer.flush();
+  constexpr int kBatch = 8192;
+  std::int64_t step = 1;
+  std::uint64_t allocations = 0;
+  for (auto _ : state) {
+    const std::uint64_t before = t_allocations;
+    for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++);
+    allocations += t_allocations - before;
+    state.PauseTiming();
+    writer.flush();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.counters["ns_per_add"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kBatch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["allocs_per_add"] =
+      static_cast<double>(allocations) / static_cast<double>(state.iterations() * kBatch);
+}
+BENCHMARK(BM_AddScalar_CallerThread)->Repetitions(9)->ReportAggregatesOnly(true)->UseRealTime();
+
+// 1,000,000 scalars added, flushed and closed, from constructing the writer to close().
+// Each iteration's file is removed outside the timed region: otherwise the dirty pages of
+// earlier iterations pile up and the kernel throttles later writes, timing the disk.
+void million_scalars(benchmark::State& state, const std::string& dir) {
+  for (auto _ : state) {
+    tblog::SummaryWriter writer(dir);
+    for (int i = 0; i < 1000000; ++i) writer.add_scalar("train/loss", 1.0 / (i + 1), i);
+    writer.flush();
+    writer.close();
+    state.PauseTiming();
+    fs::remove_all(dir);
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * 1000000);
+}
+void BM_MillionScalars_EndToEnd_Disk(benchmark::State& state) {
+  million_scalars(state, scratch_dir("million"));
+}
+void BM_MillionScalars_EndToEnd_Tmpfs(benchmark::State& state) {
+  million_scalars(state, "/dev/shm/tblog-bench-" + std::to_string(::getpid()));
+}
+BENCHMARK(BM_MillionScalars_EndToEnd_Disk)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(10);
+BENCHMARK(BM_MillionScalars_EndToEnd_Tmpfs)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Iterations(10);
+
+// close() right after the last add: its cost beyond writing what is still queued.
+void BM_Close_AfterLastAdd(benchmark::State& state) {
+  const std::string dir = scratch_dir("close");
+  const int queued = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    state.PauseTiming();
+    tblog::WriterOptions options;
+    options.flush_secs = 3600;  // the timer is asleep: close must not wait for it
+    tblog::SummaryWriter writer(dir, options);
+    for (int i = 0; i < queued; ++i) writer.add_scalar("x", i, i);
+    state.ResumeTiming();
+    writer.close();
+  }
+}
+BENCHMARK(BM_Close_AfterLastAdd)->Arg(0)->Arg(1)->Arg(10000)->Unit(benchmark::kMicrosecond)
+    ->UseRealTime()->Iterations(20);
+
+// Peak RSS before and after 10 million scalars: flat means it does not grow with events.
+void BM_PeakRss_TenMillionScalars(benchmark::State& state) {
+  const std::string dir = scratch_dir("rss");
+  for (auto _ : state) {
+    tblog::SummaryWriter writer(dir);
+    for (int i = 0; i < 1000000; ++i) writer.add_scalar("a", i, i);
+    writer.flush();
+    const long after_1m = peak_rss_kib();
+    for (int i = 1000000; i < 10000000; ++i) writer.add_scalar("a", i, i);
+    writer.close();
+    state.counters["peak_rss_kib_after_1M"] = static_cast<double>(after_1m);
+    state.counters["peak_rss_kib_after_10M"] = static_cast<double>(peak_rss_kib());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+}
+BENCHMARK(BM_PeakRss_TenMillionScalars)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();

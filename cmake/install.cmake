@@ -1,0 +1,24 @@
+# Installs the library, its headers, a CMake package (find_package(tblog)) and a pkg-config file.
+include(CMakePackageConfigHelpers)
+
+install(TARGETS tblog EXPORT tblogTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/tblog DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  FILES_MATCHING PATTERN "*.hpp")
+install(FILES ${PROJECT_BINARY_DIR}/include/tblog/version.hpp
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tblog)
+
+set(TBLOG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tblog)
+install(EXPORT tblogTargets NAMESPACE tblog:: DESTINATION ${TBLOG_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tblogConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/tblogConfig.cmake INSTALL_DESTINATION ${TBLOG_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/tblogConfig.cmake ${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
+  DESTINATION ${TBLOG_CMAKE_DIR})
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/tblog.pc.in ${PROJECT_BINARY_DIR}/tblog.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/tblog.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

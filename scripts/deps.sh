@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tblog builds and tests with (as root, or through sudo).
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libprotobuf-dev protobuf-compiler   # our event schema
+  libisal-dev                         # CRC-32C
+  libpng-dev                          # PNG images
+  libgif-dev                          # animated GIFs (add_video)
+  libcli11-dev                        # the tblog command line
+  libgtest-dev googletest             # tests
+  libbenchmark-dev                    # bench/
+  nlohmann-json3-dev                  # tests read TensorBoard's expected JSON
+  libonnx-dev libonnx-testdata        # tblog::onnx and its tests
+  clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,104 @@
+// Images handed to the dashboard kinds (sprites of embeddings, images with boxes) as uint8
+// pixels, channels last, with add_image's pixel rules.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "dashboards.hpp"
+#include "tblog/error.hpp"
+
+namespace tblog::detail {
+namespace {
+
+// Largest image side accepted here: beyond it a PNG or a browser texture is impractical.
+constexpr std::int64_t kMaxSide = 1 << 16;
+
+inline std::uint8_t to_uint8(std::uint8_t v) { return v; }
+inline std::uint8_t to_uint8(float v) {
+  if (v >= 1.0f) return 255;
+  if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
+  return 0;  // also NaN
+}
+
+template <typename T>
+void convert(const T* src, Pixels& p, bool channels_first) {
+  const auto n = static_cast<std::size_t>(p.count);
+  const auto h = static_cast<std::size_t>(p.height);
+  const auto w = static_cast<std::size_t>(p.width);
+  const auto c = static_cast<std::size_t>(p.channels);
+  p.data.resize(n * h * w * c);
+  if (!channels_first) {
+    for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = to_uint8(src[i]);
+    return;
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const T* image = src + k * c * h * w;
+    std::uint8_t* out = p.data.data() + k * h * w * c;
+    for (std::size_t ch = 0; ch < c; ++ch) {
+      for (std::size_t i = 0; i < h * w; ++i) out[i * c + ch] = to_uint8(image[ch * h * w + i]);
+    }
+  }
+}
+
+void check(const std::string& arg, const void* data, std::size_t size, const Pixels& p,
+           bool has_channels) {
+  if (data == nullptr) throw Error(arg + ".data is null");
+  if (p.count <= 0) throw Error(arg + ".count must be > 0, got " + std::to_string(p.count));
+  if (p.height <= 0 || p.height > kMaxSide) {
+    throw Error(arg + ".height must be in 1.." + std::to_string(kMaxSide) + ", got " +
+                std::to_string(p.height));
+  }
+  if (p.width <= 0 || p.width > kMaxSide) {
+    throw Error(arg + ".width must be in 1.." + std::to_string(kMaxSide) + ", got " +
+                std::to_string(p.width));
+  }
+  if (has_channels && p.channels != 1 && p.channels != 3 && p.channels != 4) {
+    throw Error(arg + ".channels must be 1, 3 or 4, got " + std::to_string(p.channels));
+  }
+  const auto per_image = static_cast<std::uint64_t>(p.height * p.width * p.channels);
+  if (static_cast<std::uint64_t>(p.count) >
+      std::numeric_limits<std::uint64_t>::max() / per_image) {
+    throw Error(arg + ".count " + std::to_string(p.count) + " is too large");
+  }
+  const std::uint64_t expected = per_image * static_cast<std::uint64_t>(p.count);
+  if (expected != size) {
+    throw Error(arg + ".size is " + std::to_string(size) + " elements, but the shape (" +
+                std::to_string(p.count) + " x " + std::to_string(p.height) + " x " +
+                std::to_string(p.width) + " x " + std::to_string(p.channels) + ") needs " +
+                std::to_string(expected));
+  }
+}
+
+Pixels to_pixels(const void* data, std::size_t size, PixelType pixel, std::int64_t count,
+                 std::int64_t height, std::int64_t width, std::int64_t channels,
+                 bool has_channels, bool channels_first, const std::string& arg) {
+  Pixels p;
+  p.count = count;
+  p.height = height;
+  p.width = width;
+  p.channels = has_channels ? channels : 1;
+  check(arg, data, size, p, has_channels);
+  if (pixel == PixelType::uint8) {
+    convert(static_cast<const std::uint8_t*>(data), p, channels_first);
+  } else {
+    convert(static_cast<const float*>(data), p, channels_first);
+  }
+  return p;
+}
+
+}  // namespace
+
+Pixels image_pixels(const ImageView& image, const std::string& arg) {
+  return to_pixels(image.data, image.size, image.pixel, 1, image.height, image.width,
+                   image.channels, image.layout != ImageLayout::HW,
+                   image.layout == ImageLayout::CHW, arg);
+}
+
+Pixels batch_pixels(const ImageBatchView& batch, const std::string& arg) {
+  return to_pixels(batch.data, batch.size, batch.pixel, batch.count, batch.height, batch.width,
+                   batch.channels, batch.layout != BatchLayout::NHW,
+                   batch.layout == BatchLayout::NCHW, arg);
+}
+
+}  // namespace tblog::detail

@@ -1,0 +1,35 @@
+#pragma once
+// The data of one add_* call other than a plain scalar, copied on the caller's thread and
+// encoded on the writer thread. Each summary kind (summary_text.cpp, summary_histogram.cpp,
+// summary_image.cpp, ...) implements one.
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace tblog::detail {
+
+struct EncodeContext {
+  std::string_view tag;           // already cleaned; empty for payloads without a tag
+  std::string_view run_dir;       // the run's folder, for payloads that write files beside it
+  bool first_in_file = true;      // whether this tag's metadata must go with this value
+  int png_compression_level = 1;
+  std::function<void(const std::string&)> warn;  // one-off warnings, e.g. NaN in a histogram
+};
+
+class Payload {
+ public:
+  // What encode_value produces.
+  enum class Output {
+    summary_value,  // one serialized Summary.Value, wrapped into Event.summary by the writer
+    event_fields,   // Event fields of its own after wall_time and step (e.g. graph_def = 4)
+    none,           // no event: the work is done on the side (e.g. files in run_dir)
+  };
+  virtual ~Payload() = default;
+  virtual Output output() const { return Output::summary_value; }
+  // summary_value: appends one serialized Summary.Value (tag, metadata when first_in_file,
+  // and the value) to out. Throwing tblog::Error loses only this value (reported through
+  // the error handler).
+  virtual void encode_value(const EncodeContext& ctx, std::string& out) = 0;
+};
+
+}  // namespace tblog::detail

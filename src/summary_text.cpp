@@ -1,0 +1,44 @@
+// Text: the layout PyTorch's and tensorboardX's add_text write, a DT_STRING tensor of shape [1]
+// holding the markdown, under plugin "text". (The user's tag is kept: PyTorch appends
+// "/text_summary", which we do not.)
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "summaries.hpp"
+#include "tblog/summary.pb.h"
+
+namespace tblog::detail {
+namespace {
+
+class TextPayload final : public Payload {
+ public:
+  explicit TextPayload(std::string markdown) : markdown_(std::move(markdown)) {}
+
+  void encode_value(const EncodeContext& ctx, std::string& out) override {
+    pb::Summary::Value value;
+    value.set_tag(ctx.tag.data(), ctx.tag.size());
+    if (ctx.first_in_file) {
+      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
+      plugin->set_plugin_name("text");
+      // TensorBoard's text plugin is at content version 0, which serializes to no bytes.
+      plugin->set_content(pb::TextPluginData().SerializeAsString());
+    }
+    auto* tensor = value.mutable_tensor();
+    tensor->set_dtype(pb::DT_STRING);
+    tensor->mutable_tensor_shape()->add_dim()->set_size(1);
+    tensor->add_string_val(markdown_);
+    value.AppendToString(&out);
+  }
+
+ private:
+  std::string markdown_;
+};
+
+}  // namespace
+
+std::unique_ptr<Payload> make_text_payload(std::string_view markdown) {
+  return std::make_unique<TextPayload>(std::string(markdown));
+}
+
+}  // namespace tblog::detail

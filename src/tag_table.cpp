@@ -1,0 +1,123 @@
+#include "tag_table.hpp"
+
+#include "tblog/error.hpp"
+#include "wire.hpp"
+
+namespace tblog::detail {
+namespace {
+
+bool is_tag_ascii(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '/' || c == '.';
+}
+
+// Length of the valid UTF-8 multi-byte sequence at s[i], or 0.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+    return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string clean_tag(std::string_view tag) {
+  std::string out;
+  out.reserve(tag.size());
+  for (std::size_t i = 0; i < tag.size();) {
+    const unsigned char c = static_cast<unsigned char>(tag[i]);
+    if (c < 0x80) {
+      out.push_back(is_tag_ascii(c) ? static_cast<char>(c) : '_');
+      ++i;
+    } else if (std::size_t n = utf8_sequence_length(tag, i)) {
+      out.append(tag.substr(i, n));
+      i += n;
+    } else {
+      out.push_back('_');
+      ++i;
+    }
+  }
+  const std::size_t first = out.find_first_not_of('/');
+  return first == std::string::npos ? std::string() : out.substr(first);
+}
+
+TagTable::Slots::Slots(std::size_t capacity)
+    : mask(capacity - 1), entries(new std::atomic<const TagEntry*>[capacity]) {
+  for (std::size_t i = 0; i < capacity; ++i) entries[i].store(nullptr, std::memory_order_relaxed);
+}
+
+TagTable::TagTable() {
+  all_slots_.push_back(std::make_unique<Slots>(64));
+  slots_.store(all_slots_.back().get(), std::memory_order_release);
+}
+
+TagTable::~TagTable() = default;
+
+void TagTable::insert_slot(Slots& slots, const TagEntry* entry) {
+  std::size_t i = entry->hash & slots.mask;
+  while (slots.entries[i].load(std::memory_order_relaxed) != nullptr) i = (i + 1) & slots.mask;
+  slots.entries[i].store(entry, std::memory_order_release);
+}
+
+const TagEntry* TagTable::intern(std::string_view name,
+                                 const std::function<void(const std::string&)>& warn) {
+  if (name.empty()) throw Error("tag is empty");
+  if (name.size() > kMaxTagBytes) {
+    throw Error("tag is " + std::to_string(name.size()) + " bytes long; the limit is " +
+                std::to_string(kMaxTagBytes));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (const TagEntry* existing = find(name)) return existing;
+
+  auto entry = std::make_unique<TagEntry>();
+  entry->name = std::string(name);
+  entry->clean = clean_tag(name);
+  if (entry->clean.empty()) {
+    throw Error("tag '" + std::string(name) + "' has no character TensorBoard accepts");
+  }
+  entry->hash = std::hash<std::string_view>{}(name);
+  wire::append_bytes(entry->scalar_value_prefix, 1, entry->clean);
+  if (entry->clean != entry->name && warn) {
+    warn("tag '" + entry->name + "' is not a valid TensorBoard tag; writing it as '" +
+         entry->clean + "'");
+  }
+
+  Slots* slots = slots_.load(std::memory_order_relaxed);
+  if ((count_ + 1) * 2 > slots->mask + 1) {
+    // Grow into a new array and publish it; readers on the old one still find every entry.
+    auto bigger = std::make_unique<Slots>((slots->mask + 1) * 2);
+    for (const auto& e : entries_) insert_slot(*bigger, e.get());
+    all_slots_.push_back(std::move(bigger));
+    slots = all_slots_.back().get();
+    insert_slot(*slots, entry.get());
+    slots_.store(slots, std::memory_order_release);
+  } else {
+    insert_slot(*slots, entry.get());
+  }
+  ++count_;
+  entries_.push_back(std::move(entry));
+  return entries_.back().get();
+}
+
+}  // namespace tblog::detail

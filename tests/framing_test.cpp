@@ -1,0 +1,105 @@
+// CRC-32C, its masking, and TFRecord framing against known values.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "crc32c.hpp"
+#include "record_framing.hpp"
+
+namespace tblog::detail {
+namespace {
+
+TEST(Crc32c, CheckValuesFromTheFormat) {
+  EXPECT_EQ(crc32c("123456789", 9), 0xE3069283u);
+  std::string zeros(32, '\0');
+  EXPECT_EQ(crc32c(zeros.data(), zeros.size()), 0x8A9136AAu);
+  std::string ones(32, '\xFF');
+  EXPECT_EQ(crc32c(ones.data(), ones.size()), 0x62A8AB43u);
+  std::string ascending;
+  for (int i = 0; i < 32; ++i) ascending.push_back(static_cast<char>(i));
+  EXPECT_EQ(crc32c(ascending.data(), ascending.size()), 0x46DD794Eu);
+  EXPECT_EQ(crc32c("", 0), 0u);
+}
+
+TEST(Crc32c, MaskMatchesTheFormulaAndUnmasks) {
+  for (std::uint32_t c : {0u, 1u, 0xE3069283u, 0xFFFFFFFFu, 0x12345678u}) {
+    const std::uint32_t expected =
+        static_cast<std::uint32_t>(((c >> 15) | (c << 17)) + 0xA282EAD8ull);
+    EXPECT_EQ(mask_crc(c), expected);
+    EXPECT_EQ(unmask_crc(mask_crc(c)), c);
+  }
+}
+
+std::uint32_t le32(const std::string& s, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  return v;
+}
+
+TEST(Framing, RecordLayoutIsLengthCrcDataCrc) {
+  std::string out;
+  append_record(out, "hello");
+  ASSERT_EQ(out.size(), kRecordOverhead + 5);
+  EXPECT_EQ(out.substr(0, 8), std::string("\x05\0\0\0\0\0\0\0", 8));
+  EXPECT_EQ(le32(out, 8), mask_crc(crc32c(out.data(), 8)));
+  EXPECT_EQ(out.substr(12, 5), "hello");
+  EXPECT_EQ(le32(out, 17), mask_crc(crc32c("hello", 5)));
+}
+
+std::string hex(const std::string& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
+TEST(Framing, KnownRecordBytes) {
+  // Computed with an independent bit-by-bit CRC-32C.
+  std::string empty;
+  append_record(empty, "");
+  EXPECT_EQ(hex(empty), "000000000000000029039807d8ea82a2");
+  std::string hello;
+  append_record(hello, "hello");
+  EXPECT_EQ(hex(hello), "0500000000000000eab2043e68656c6c6fbb1f1c19");
+}
+
+TEST(Framing, ParseRoundTripAndStatuses) {
+  std::string buf;
+  append_record(buf, "first");
+  append_record(buf, std::string(1000, 'x'));
+  Frame f = parse_record(buf);
+  ASSERT_EQ(f.status, FrameStatus::ok);
+  EXPECT_EQ(f.data, "first");
+  EXPECT_EQ(f.size, kRecordOverhead + 5);
+  Frame g = parse_record(std::string_view(buf).substr(f.size));
+  ASSERT_EQ(g.status, FrameStatus::ok);
+  EXPECT_EQ(g.data.size(), 1000u);
+
+  EXPECT_EQ(parse_record(std::string_view(buf).substr(0, 11)).status, FrameStatus::need_more);
+  EXPECT_EQ(parse_record(std::string_view(buf).substr(0, f.size - 1)).status,
+            FrameStatus::need_more);
+
+  std::string bad_len = buf;
+  bad_len[0] ^= 1;
+  EXPECT_EQ(parse_record(bad_len).status, FrameStatus::bad_length_crc);
+  std::string bad_data = buf;
+  bad_data[13] ^= 1;
+  EXPECT_EQ(parse_record(bad_data).status, FrameStatus::bad_data_crc);
+}
+
+TEST(Framing, FinishInPlaceEqualsAppend) {
+  std::string a;
+  append_record(a, "payload bytes");
+  std::string b = "prefix";
+  const std::size_t header = b.size();
+  b.append(kRecordHeaderSize, '\0');
+  b.append("payload bytes");
+  finish_record_in_place(b, header);
+  EXPECT_EQ(b.substr(header), a);
+}
+
+}  // namespace
+}  // namespace tblog::detail

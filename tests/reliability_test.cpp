@@ -1,0 +1,275 @@
+// Faults and load: SIGKILL at random moments, processes and threads sharing a logdir or a
+// writer, and memory over a long run.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "tblog/reader.hpp"
+#include "tblog/summary_writer.hpp"
+#include "test_support.hpp"
+
+namespace tblog {
+namespace {
+
+using test::TempDir;
+
+// Starts the test child with `args`; its stdout comes back through *out_fd.
+pid_t spawn_child(const std::vector<std::string>& args, int* out_fd) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(fds[1], 1);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    std::vector<char*> argv;
+    std::string exe = TBLOG_TEST_CHILD_PATH;
+    argv.push_back(exe.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(exe.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  *out_fd = fds[0];
+  return pid;
+}
+
+std::string drain(int fd) {
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST(Reliability, SigkillAtRandomMomentsLosesNothingFlushedAndCorruptsNothing) {
+  std::mt19937 rng(20261126);
+  std::uniform_int_distribution<int> delay_ms(5, 400);
+  int truncated_tails = 0;
+  for (int round = 0; round < 50; ++round) {
+    TempDir dir;
+    int out_fd = -1;
+    const pid_t pid = spawn_child({"kill", dir.str()}, &out_fd);
+    ASSERT_GT(pid, 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "round " << round;
+    // The last flush the child finished before it died.
+    std::int64_t flushed = 0;
+    const std::string out = drain(out_fd);
+    for (std::size_t pos = 0; (pos = out.find("flushed ", pos)) != std::string::npos; ++pos) {
+      flushed = std::atoll(out.c_str() + pos + 8);
+    }
+    const auto files = test::event_files_in(dir.str());
+    ASSERT_EQ(files.size(), 1u) << "round " << round;
+    std::set<std::int64_t> steps;
+    EventFileReader reader(files[0]);
+    Event e;
+    while (reader.next(e)) {
+      for (const auto& v : e.values) {
+        if (v.tag == "x") steps.insert(e.step);
+      }
+    }
+    if (reader.problem()) {
+      ASSERT_EQ(reader.problem()->kind, ReadProblem::Kind::truncated)
+          << "round " << round << ": " << reader.problem()->to_string();
+      ++truncated_tails;
+    }
+    for (std::int64_t s = 0; s < flushed; ++s) {
+      ASSERT_TRUE(steps.count(s)) << "round " << round << ": step " << s << " of " << flushed
+                                  << " flushed steps is missing";
+    }
+  }
+  RecordProperty("truncated_tails", truncated_tails);
+}
+
+TEST(Reliability, FourProcessesShareALogdirWithUniqueFiles) {
+  TempDir dir;
+  constexpr int kProcesses = 4;
+  constexpr int kEach = 100000;
+  std::vector<std::pair<pid_t, int>> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    int fd = -1;
+    const pid_t pid =
+        spawn_child({"write", dir.str(), "proc" + std::to_string(p), std::to_string(kEach)}, &fd);
+    ASSERT_GT(pid, 0);
+    children.emplace_back(pid, fd);
+  }
+  for (auto [pid, fd] : children) {
+    drain(fd);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  const auto files = test::event_files_in(dir.str());
+  EXPECT_EQ(files.size(), static_cast<std::size_t>(kProcesses));
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& e : test::read_run_events(dir.str())) {
+    for (const auto& v : e.values) ++counts[v.tag];
+  }
+  for (int p = 0; p < kProcesses; ++p) EXPECT_EQ(counts["proc" + std::to_string(p)], kEach);
+}
+
+TEST(Reliability, SixteenThreadsIntoOneWriter) {
+  TempDir dir;
+  constexpr int kThreads = 16;
+  constexpr int kEach = 100000;
+  {
+    SummaryWriter writer(dir.str());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&writer, t] {
+        const std::string tag = "t" + std::to_string(t);
+        for (int i = 0; i < kEach; ++i) writer.add_scalar(tag, i, i);
+      });
+    }
+    for (auto& th : threads) th.join();
+  }
+  std::map<std::string, std::int64_t> next_step;
+  std::int64_t total = 0;
+  for (const auto& e : test::read_run_events(dir.str())) {
+    for (const auto& v : e.values) {
+      ASSERT_EQ(e.step, next_step[v.tag]++) << v.tag;  // complete and in order per thread
+      ASSERT_EQ(v.simple_value, static_cast<float>(e.step));
+      ++total;
+    }
+  }
+  EXPECT_EQ(total, static_cast<std::int64_t>(kThreads) * kEach);
+}
+
+// Runs body in a forked child; the child's exit code is the test's verdict (0 = pass).
+int in_child(const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(Reliability, DiskFullThenRecoveredGoesOnInANewFile) {
+  TempDir dir;
+  const int verdict = in_child([&] {
+    ::signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG, as on a full disk
+    struct rlimit limit {8192, RLIM_INFINITY};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    std::atomic<int> reports{0};
+    std::string last_report;
+    WriterOptions options;
+    options.error_handler = [&](const std::string& m) {
+      ++reports;
+      last_report = m;
+    };
+    SummaryWriter writer(dir.str(), options);
+    for (int i = 0; i < 1000; ++i) writer.add_scalar("x", i, i);
+    int code = 0;
+    try {
+      writer.flush();
+      code |= 1;
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("1000 event(s) were lost") == std::string::npos) code |= 2;
+    }
+    if (reports.load() != 1 || last_report.find("File too large") == std::string::npos) code |= 4;
+    // Space again: later events go to a new file.
+    limit.rlim_cur = RLIM_INFINITY;
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    for (int i = 1000; i < 1100; ++i) writer.add_scalar("x", i, i);
+    try {
+      writer.close();
+    } catch (const Error&) {
+      code |= 8;
+    }
+    if (writer.stats().events_lost != 1000 || writer.stats().events_written != 100) code |= 16;
+    return code;
+  });
+  ASSERT_EQ(verdict, 0);
+  const auto files = test::event_files_in(dir.str());
+  ASSERT_EQ(files.size(), 2u);
+  // The first file ends at its last complete record; the second holds the later events.
+  std::vector<std::int64_t> steps;
+  for (const auto& f : files) {
+    EventFileReader reader(f);
+    Event e;
+    while (reader.next(e)) {
+      for (const auto& v : e.values) steps.push_back(e.step);
+    }
+    EXPECT_FALSE(reader.problem().has_value()) << reader.problem()->to_string();
+  }
+  ASSERT_EQ(steps.size(), 100u);
+  EXPECT_EQ(steps.front(), 1000);
+  EXPECT_EQ(steps.back(), 1099);
+}
+
+TEST(Reliability, UnwritableFolderAtStartIsAClearError) {
+  TempDir dir;
+  const std::string locked = dir.str() + "/locked";
+  std::filesystem::create_directories(locked);
+  std::filesystem::permissions(locked, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_exec |
+                                           std::filesystem::perms::group_read |
+                                           std::filesystem::perms::others_read |
+                                           std::filesystem::perms::group_exec |
+                                           std::filesystem::perms::others_exec);
+  const int verdict = in_child([&] {
+    // Root ignores permissions: run as nobody when we are root.
+    if (::geteuid() == 0 && ::setuid(65534) != 0) return 100;
+    try {
+      SummaryWriter writer(locked + "/run");
+      return 1;
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      if (msg.find(locked) == std::string::npos) return 2;
+      if (msg.find("Permission denied") == std::string::npos) return 3;
+      return 0;
+    }
+  });
+  EXPECT_EQ(verdict, 0);
+}
+
+long resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+TEST(Reliability, MemoryStaysFlatOverTenMillionEvents) {
+  TempDir dir;
+  SummaryWriter writer(dir.str());
+  long after_first_million = 0;
+  for (int i = 0; i < 10000000; ++i) {
+    writer.add_scalar("loss", 1.0 / (i + 1), i);
+    if (i == 999999) {
+      writer.flush();
+      after_first_million = resident_kib();
+    }
+  }
+  writer.flush();
+  const long after_ten_million = resident_kib();
+  RecordProperty("rss_kib_after_1M", static_cast<int>(after_first_million));
+  RecordProperty("rss_kib_after_10M", static_cast<int>(after_ten_million));
+  // Nine million more events may not cost more than a few MiB of allocator slack.
+  EXPECT_LT(after_ten_million - after_first_million, 8 * 1024)
+      << after_first_million << " KiB -> " << after_ten_million << " KiB";
+  EXPECT_EQ(writer.stats().events_written, 10000000u);
+}
+
+}  // namespace
+}  // namespace tblog

@@ -1,0 +1,92 @@
+// `tblog`: inspect, export and verify TensorBoard logdirs.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "tblog/error.hpp"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit status: 0 when all is sound, 1 when an event file is corrupt (whatever could be "
+    "read is still used), 2 on bad arguments or a missing logdir.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tblog::cli;
+  CLI::App app{"Inspect, export and verify TensorBoard logdirs (folders of event files)."};
+  app.name("tblog");
+  // At most one; none is reported after parsing, so that an unknown word is named as such.
+  app.require_subcommand(0, 1);
+  app.footer(kExitCodes);
+
+  InspectOptions inspect;
+  CLI::App* inspect_cmd = app.add_subcommand(
+      "inspect",
+      "Per run: tags grouped by TensorBoard dashboard, event counts, step ranges, and "
+      "first/last/min/max of each scalar.");
+  inspect_cmd->add_option("logdir", inspect.logdir, "Folder of runs (searched recursively)")
+      ->required();
+  inspect_cmd->add_option("--run", inspect.runs, "Only this run (repeatable); a run is named by "
+                                                 "its folder relative to LOGDIR, '.' for LOGDIR itself");
+  inspect_cmd->footer(kExitCodes);
+
+  ExportOptions exporting;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export",
+      "Every scalar as run, tag, step, wall_time, value. Numbers print in their shortest "
+      "form that reads back exactly; non-finite values print as nan/inf in CSV and as the "
+      "strings \"NaN\", \"Infinity\", \"-Infinity\" in JSON.");
+  export_cmd->add_option("logdir", exporting.logdir, "Folder of runs (searched recursively)")
+      ->required();
+  export_cmd->add_option("--run", exporting.runs, "Only this run (repeatable)");
+  export_cmd->add_option("--tag", exporting.tags, "Only this tag (repeatable)");
+  std::string format = "csv";
+  export_cmd->add_option("--format", format, "csv (header run,tag,step,wall_time,value) or "
+                                             "json (an array of objects)")
+      ->check(CLI::IsMember({"csv", "json"}))
+      ->capture_default_str();
+  export_cmd->footer(kExitCodes);
+
+  VerifyOptions verify;
+  CLI::App* verify_cmd = app.add_subcommand(
+      "verify",
+      "Check both CRCs of every record of every event file, and that each record decodes as "
+      "an Event. Prints file:offset and the problem for each bad file.");
+  verify_cmd->add_option("logdir", verify.logdir, "Folder of runs (searched recursively)")
+      ->required();
+  verify_cmd->add_flag("-v,--verbose", verify.verbose, "Also print a line for each sound file");
+  verify_cmd->footer(
+      "Exit status: 0 when every file is sound, 1 when a file is corrupt (bad length CRC, bad "
+      "data CRC, or a record that is not an Event), 2 on bad arguments or a missing logdir. A "
+      "file that ends inside its last record is reported with the note \"truncated last "
+      "record (file still being written?)\" and does not by itself make the exit status "
+      "non-zero: TensorBoard reads such a file up to that record and retries later.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  try {
+    if (*inspect_cmd) return run_inspect(inspect);
+    if (*export_cmd) {
+      exporting.format = format == "json" ? ExportFormat::json : ExportFormat::csv;
+      return run_export(exporting);
+    }
+    if (*verify_cmd) return run_verify(verify);
+    std::cerr << "tblog: a subcommand is required: inspect, export or verify\n"
+              << "Run with --help for more information.\n";
+    return kExitUsage;
+  } catch (const tblog::Error& e) {
+    std::cerr << "tblog: error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "tblog: error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+}
