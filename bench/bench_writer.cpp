@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "tblog/summary_writer.hpp"
 
@@ -68,6 +69,27 @@ void BM_AddScalar_CallerThread(benchmark::State& state) {
 }
 BENCHMARK(BM_AddScalar_CallerThread)->Repetitions(9)->ReportAggregatesOnly(true)->UseRealTime();
 
+// The caller's cost of add_image for a 64x64 RGB uint8 image (validate, copy, enqueue);
+// PNG encoding happens on the writer thread, outside the timed region.
+void BM_AddImage64Rgb_CallerThread(benchmark::State& state) {
+  tblog::WriterOptions options;
+  options.flush_secs = 3600;
+  tblog::SummaryWriter writer(scratch_dir("add_image"), options);
+  std::vector<std::uint8_t> pixels(64 * 64 * 3);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i * 7);
+  const tblog::ImageView image(pixels, tblog::ImageLayout::HWC, 64, 64, 3);
+  constexpr int kBatch = 64;
+  std::int64_t step = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) writer.add_image("inputs/sample", image, step++);
+    state.PauseTiming();
+    writer.flush();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+}
+BENCHMARK(BM_AddImage64Rgb_CallerThread)->UseRealTime()->Repetitions(5)->ReportAggregatesOnly(true);
+
 // 1,000,000 scalars added, flushed and closed, from constructing the writer to close().
 // Each iteration's file is removed outside the timed region: otherwise the dirty pages of
 // earlier iterations pile up and the kernel throttles later writes, timing the disk.
@@ -110,6 +132,21 @@ void BM_Close_AfterLastAdd(benchmark::State& state) {
 }
 BENCHMARK(BM_Close_AfterLastAdd)->Arg(0)->Arg(1)->Arg(10000)->Unit(benchmark::kMicrosecond)
     ->UseRealTime()->Iterations(20);
+
+// flush() of 100 fresh scalars, with and without fsync_on_flush (arg 1 / 0).
+void BM_Flush_100Scalars(benchmark::State& state) {
+  tblog::WriterOptions options;
+  options.flush_secs = 3600;
+  options.fsync_on_flush = state.range(0) != 0;
+  tblog::SummaryWriter writer(scratch_dir(options.fsync_on_flush ? "fsync" : "nofsync"), options);
+  std::int64_t step = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < 100; ++i) writer.add_scalar("x", 1.0, step++);
+    writer.flush();
+  }
+}
+BENCHMARK(BM_Flush_100Scalars)->ArgName("fsync")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
 
 // Peak RSS before and after 10 million scalars: flat means it does not grow with events.
 void BM_PeakRss_TenMillionScalars(benchmark::State& state) {

@@ -20,5 +20,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/tblogConfig.cmake ${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
   DESTINATION ${TBLOG_CMAKE_DIR})
 
+file(RELATIVE_PATH TBLOG_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/tblog.pc.in ${PROJECT_BINARY_DIR}/tblog.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/tblog.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

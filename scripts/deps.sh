@@ -12,6 +12,10 @@ packages=(
   libbenchmark-dev                    # bench/
   nlohmann-json3-dev                  # tests read TensorBoard's expected JSON
   libonnx-dev libonnx-testdata        # tblog::onnx and its tests
+  libtorch-dev                        # tblog::torch and the fashion_mnist example
+  zlib1g-dev                          # fashion_mnist reads gzipped IDX files
+  dataset-fashion-mnist               # fashion_mnist's data set
+  libopenmpi-dev openmpi-bin          # tblog::mpi: data-parallel fashion_mnist
   clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
 )
 missing=()

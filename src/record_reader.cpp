@@ -98,7 +98,10 @@ RecordReader::RecordReader(const std::string& path) : state_(std::make_unique<St
     throw Error("cannot read event file '" + path + "': it is a folder");
   }
   ::posix_fadvise(state_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  state_->buffer.resize(kChunkSize);
+  // Small files (most runs' files) get a buffer their size, not a whole chunk.
+  const auto file_size = static_cast<std::uint64_t>(st.st_size > 0 ? st.st_size : 0);
+  state_->buffer.resize(static_cast<std::size_t>(
+      std::min<std::uint64_t>(kChunkSize, std::max<std::uint64_t>(file_size + 1, 4096))));
 }
 
 RecordReader::~RecordReader() = default;
@@ -156,7 +159,9 @@ bool RecordReader::next(std::string_view& data, std::uint64_t* offset) {
       const std::uint64_t left = size > at ? size - at : 0;
       if (want > left) want = std::max<std::uint64_t>(left, available + 1);
     }
-    s.fill(static_cast<std::size_t>(std::max<std::uint64_t>(want, kChunkSize)));
+    // Read in chunks of the buffer's size (a whole chunk for large files).
+    s.fill(static_cast<std::size_t>(
+        std::max<std::uint64_t>(want, std::min<std::uint64_t>(kChunkSize, s.buffer.size()))));
   }
 }
 

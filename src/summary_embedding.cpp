@@ -31,6 +31,7 @@
 #include "posix_file.hpp"
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
+#include "utf8.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -74,43 +75,6 @@ void write_atomically(const std::string& path, std::string_view data) {
   }
 }
 
-// Whether `bytes` is well-formed UTF-8.
-bool is_utf8(const unsigned char* s, std::size_t n) {
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 // Whether TensorBoard's TSV reader gives up on these bytes with a decoding error (and so
 // reads them as binary) before it parses a line: its first non-empty line must not be
 // UTF-8, and must start within the first chunk it decodes.
@@ -121,7 +85,10 @@ bool reads_as_binary(const std::string& bytes) {
     const void* nl = std::memchr(s + begin, '\n', bytes.size() - begin);
     const std::size_t end = nl ? static_cast<std::size_t>(static_cast<const unsigned char*>(nl) - s)
                                : bytes.size();
-    if (end > begin) return !is_utf8(s + begin, std::min(end, kTextReadChunk) - begin);
+    if (end > begin) {
+      const std::string_view line(bytes.data() + begin, std::min(end, kTextReadChunk) - begin);
+      return first_invalid_utf8(line) != line.size();
+    }
     begin = end + 1;
   }
   return false;

@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "summaries.hpp"
+#include "tblog/error.hpp"
+#include "utf8.hpp"
 #include "tblog/summary.pb.h"
 
 namespace tblog::detail {
@@ -38,6 +40,12 @@ class TextPayload final : public Payload {
 }  // namespace
 
 std::unique_ptr<Payload> make_text_payload(std::string_view markdown) {
+  // TensorBoard decodes text as UTF-8; a bad byte would make the whole value unreadable.
+  const std::size_t bad = first_invalid_utf8(markdown);
+  if (bad != markdown.size()) {
+    throw Error("text is not valid UTF-8: byte " + std::to_string(bad) + " of " +
+                std::to_string(markdown.size()) + " starts no valid character");
+  }
   return std::make_unique<TextPayload>(std::string(markdown));
 }
 

@@ -1,6 +1,7 @@
 #include "tag_table.hpp"
 
 #include "tblog/error.hpp"
+#include "utf8.hpp"
 #include "wire.hpp"
 
 namespace tblog::detail {
@@ -9,35 +10,6 @@ namespace {
 bool is_tag_ascii(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '/' || c == '.';
-}
-
-// Length of the valid UTF-8 multi-byte sequence at s[i], or 0.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    const unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
-    return 0;
-  }
-  return n;
 }
 
 }  // namespace
@@ -50,7 +22,7 @@ std::string clean_tag(std::string_view tag) {
     if (c < 0x80) {
       out.push_back(is_tag_ascii(c) ? static_cast<char>(c) : '_');
       ++i;
-    } else if (std::size_t n = utf8_sequence_length(tag, i)) {
+    } else if (const std::size_t n = utf8_sequence_length(tag, i)) {
       out.append(tag.substr(i, n));
       i += n;
     } else {

@@ -102,6 +102,19 @@ TEST(TextPayload, CopiesTheTextBeforeReturning) {
   EXPECT_EQ(encode(*payload, "t", true).value.tensor().string_val(0), "original");
 }
 
+TEST(TextPayload, InvalidUtf8IsRejectedNamingTheByte) {
+  try {
+    make_text_payload("ok \xC3\xA9 then \xFF bad");
+    FAIL() << "expected tblog::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("UTF-8"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("byte 11"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(make_text_payload("caf\xC3\xA9 \xE2\x9C\x93"));
+  EXPECT_THROW(make_text_payload("\xED\xA0\x80"), Error);  // a surrogate
+  EXPECT_THROW(make_text_payload("\xC0\xAF"), Error);       // an overlong '/'
+}
+
 TEST(TextPayload, EmptyTextIsOneEmptyString) {
   auto payload = make_text_payload("");
   Encoded e = encode(*payload, "t", true);

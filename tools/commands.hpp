@@ -30,4 +30,11 @@ struct VerifyOptions {
 };
 int run_verify(const VerifyOptions& options);
 
+struct GraphOptions {
+  std::string model;   // an ONNX file
+  std::string logdir;
+  std::string run;     // a run folder under logdir; empty: logdir itself
+};
+int run_graph(const GraphOptions& options);  // tools/graph.cpp, when built with ONNX
+
 }  // namespace tblog::cli

@@ -65,6 +65,17 @@ int main(int argc, char** argv) {
       "record (file still being written?)\" and does not by itself make the exit status "
       "non-zero: TensorBoard reads such a file up to that record and retries later.");
 
+#ifdef TBLOG_WITH_ONNX
+  GraphOptions graph;
+  CLI::App* graph_cmd = app.add_subcommand(
+      "graph", "Write the graph of an ONNX model into a logdir, for TensorBoard's Graphs tab.");
+  graph_cmd->add_option("model", graph.model, "An .onnx file")->required();
+  graph_cmd->add_option("--logdir", graph.logdir, "Folder to write the event file into")->required();
+  graph_cmd->add_option("--run", graph.run, "Run folder under the logdir (default: the logdir)");
+  graph_cmd->footer("Exit status: 0 when written, 2 when the model cannot be read (nothing is "
+                    "written then) or on bad arguments.");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -79,7 +90,10 @@ int main(int argc, char** argv) {
       return run_export(exporting);
     }
     if (*verify_cmd) return run_verify(verify);
-    std::cerr << "tblog: a subcommand is required: inspect, export or verify\n"
+#ifdef TBLOG_WITH_ONNX
+    if (*graph_cmd) return run_graph(graph);
+#endif
+    std::cerr << "tblog: a subcommand is required: inspect, export, verify or graph\n"
               << "Run with --help for more information.\n";
     return kExitUsage;
   } catch (const tblog::Error& e) {

@@ -214,5 +214,32 @@ TEST(Onnx, FilesThatAreNotOnnxAreClearErrors) {
   writer.close();
 }
 
+TEST(Onnx, GraphCommandWritesTheModelOrNothing) {
+  if (test::cli_path().empty()) GTEST_SKIP() << "the tblog tool is not built";
+  TempDir dir;
+  const std::string model = dir.str() + "/model.onnx";
+  test::write_file(model, conv_model_with_if().SerializeAsString());
+  const std::string logdir = dir.str() + "/logs";
+  auto run = test::run_command(test::shell_quote(test::cli_path()) + " graph " + test::shell_quote(model) +
+                               " --logdir " + test::shell_quote(logdir) + " --run net");
+  ASSERT_EQ(run.exit_code, 0) << run.all();
+  int graphs = 0;
+  for (const auto& e : test::read_run_events(logdir + "/net")) {
+    if (e.what == Event::What::graph_def) {
+      ++graphs;
+      EXPECT_EQ(Graph::from_graph_def(e.graph_def).size(), 8u);
+    }
+  }
+  EXPECT_EQ(graphs, 1);
+
+  const std::string not_model = dir.str() + "/notes.txt";
+  test::write_file(not_model, "plain text");
+  run = test::run_command(test::shell_quote(test::cli_path()) + " graph " + test::shell_quote(not_model) +
+                          " --logdir " + test::shell_quote(dir.str() + "/other"));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.errors.find(not_model), std::string::npos) << run.all();
+  EXPECT_FALSE(fs::exists(dir.str() + "/other"));  // nothing written for a bad model
+}
+
 }  // namespace
 }  // namespace tblog

@@ -48,9 +48,10 @@ void add_histogram(SummaryWriter& writer, std::string_view tag, const at::Tensor
 using TracedFunction = std::function<std::vector<at::Tensor>(const std::vector<at::Tensor>&)>;
 
 // Traces `forward` once on `example_inputs` and returns its op-level graph:
-//  - one node per ATen op ("aten::linear", "aten::relu", ...), its dtype and output shapes
-//    from the traced run; constant non-tensor arguments (stride, padding, ...) become
-//    attributes named after the op's arguments;
+//  - one node per ATen op the run called ("aten::relu", "aten::_convolution", ...; LibTorch's
+//    nn::Linear runs a 2-D input as aten::t + aten::addmm), its dtype and output shapes from
+//    the traced run; constant non-tensor arguments (stride, padding, ...) become attributes
+//    named after the op's arguments;
 //  - "input/input_<i>" and "output/output_<i>" nodes (op "IO Node");
 //  - a node per parameter and buffer used (op "Parameter" / "Buffer"), in its module's scope.
 // Scopes follow PyTorch's add_graph: "<Root>/<Type>[<name>]/...". An op that reads a
@@ -70,8 +71,9 @@ Graph graph_of(Model model, const at::Tensor& example_input) {
 
 // The graph of the `forward` method of a TorchScript file (torch.jit.save / Module::save),
 // calls to submodules inlined and scoped by module path as graph_of does. Given example
-// inputs (one per forward argument), shapes are propagated from them; otherwise only what
-// the file says is known. Throws tblog::Error naming the path if it cannot be loaded.
+// inputs (one per forward argument), the graph is run once on them for its shapes;
+// otherwise only what the file says is known (parameters' shapes). Throws tblog::Error
+// naming the path if it cannot be loaded.
 Graph graph_of_torchscript(const std::string& path,
                            const std::vector<at::Tensor>& example_inputs = {});
 
