@@ -1,6 +1,7 @@
 // A training step of the example's MLP (784-200-200-10, minibatch 64, one thread) with
 // nothing fed, and with a TensorBoardProgressWriter recording every step plus a
-// ProgressPrinter printing every step: the writers' cost relative to the step.
+// ProgressPrinter printing every step: the writers' cost relative to the step. On a shared
+// machine, compare with --benchmark_enable_random_interleaving=true --benchmark_repetitions=6.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 #include <unistd.h>

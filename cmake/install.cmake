@@ -13,6 +13,11 @@ install(FILES ${PROJECT_BINARY_DIR}/include/tblog/version.hpp
 
 set(TBLOG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tblog)
 install(EXPORT tblogTargets NAMESPACE tblog:: DESTINATION ${TBLOG_CMAKE_DIR})
+if(TARGET tblog_onnx)
+  set(TBLOG_HAS_ONNX TRUE)
+else()
+  set(TBLOG_HAS_ONNX FALSE)
+endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tblogConfig.cmake.in
   ${PROJECT_BINARY_DIR}/tblogConfig.cmake INSTALL_DESTINATION ${TBLOG_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
