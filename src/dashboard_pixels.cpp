@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dashboards.hpp"
+#include "summaries.hpp"
 #include "tblog/error.hpp"
 
 namespace tblog::detail {
@@ -13,13 +14,6 @@ namespace {
 
 // Largest image side accepted here: beyond it a PNG or a browser texture is impractical.
 constexpr std::int64_t kMaxSide = 1 << 16;
-
-inline std::uint8_t to_uint8(std::uint8_t v) { return v; }
-inline std::uint8_t to_uint8(float v) {
-  if (v >= 1.0f) return 255;
-  if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
-  return 0;  // also NaN
-}
 
 template <typename T>
 void convert(const T* src, Pixels& p, bool channels_first) {
@@ -29,14 +23,14 @@ void convert(const T* src, Pixels& p, bool channels_first) {
   const auto c = static_cast<std::size_t>(p.channels);
   p.data.resize(n * h * w * c);
   if (!channels_first) {
-    for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = to_uint8(src[i]);
+    for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = pixel_to_uint8(src[i]);
     return;
   }
   for (std::size_t k = 0; k < n; ++k) {
     const T* image = src + k * c * h * w;
     std::uint8_t* out = p.data.data() + k * h * w * c;
     for (std::size_t ch = 0; ch < c; ++ch) {
-      for (std::size_t i = 0; i < h * w; ++i) out[i * c + ch] = to_uint8(image[ch * h * w + i]);
+      for (std::size_t i = 0; i < h * w; ++i) out[i * c + ch] = pixel_to_uint8(image[ch * h * w + i]);
     }
   }
 }

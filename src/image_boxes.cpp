@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "dashboards.hpp"
+#include "summaries.hpp"
 #include "png_encoder.hpp"
 #include "tblog/error.hpp"
-#include "tblog/summary.pb.h"
 
 namespace tblog::detail {
 namespace {
@@ -155,19 +155,7 @@ class BoxesPayload final : public Payload {
     std::string png = encode_png(p.data.data(), static_cast<int>(p.height),
                                  static_cast<int>(p.width), static_cast<int>(p.channels),
                                  ctx.png_compression_level);
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("images");
-      plugin->set_content(pb::ImagePluginData().SerializeAsString());
-    }
-    auto* image = value.mutable_image();
-    image->set_height(static_cast<std::int32_t>(p.height));
-    image->set_width(static_cast<std::int32_t>(p.width));
-    image->set_colorspace(static_cast<std::int32_t>(p.channels));
-    image->set_encoded_image_string(std::move(png));
-    value.AppendToString(&out);
+    append_image_value(ctx, p.height, p.width, static_cast<int>(p.channels), std::move(png), out);
   }
 
  private:

@@ -3,7 +3,9 @@
 // what it needs on the caller's thread (throwing tblog::Error naming the bad argument, before
 // anything is enqueued); the expensive work happens in Payload::encode_value on the writer thread.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -29,5 +31,18 @@ HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t*
 // summary_image.cpp: legacy `image` field with PNG bytes (plugin "images" reads it).
 std::unique_ptr<Payload> make_image_payload(const ImageView& image);
 std::unique_ptr<Payload> make_image_batch_payload(const ImageBatchView& batch);
+// Appends a Summary.Value holding an encoded image (PNG or GIF) in the legacy `image` field,
+// with the "images" plugin metadata when ctx.first_in_file. Shared by every image-like kind.
+void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
+                        int colorspace, std::string encoded, std::string& out);
+
+// The pixel rule of every image kind: uint8 as is; float in [0, 1] scaled by 255 and
+// truncated, as PyTorch does (clamped; NaN gives 0).
+inline std::uint8_t pixel_to_uint8(std::uint8_t v) { return v; }
+inline std::uint8_t pixel_to_uint8(float v) {
+  if (v >= 1.0f) return 255;
+  if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
+  return 0;
+}
 
 }  // namespace tblog::detail

@@ -39,13 +39,6 @@ struct Shape {
   std::int64_t grid_rows() const { return (count + grid_columns() - 1) / grid_columns(); }
 };
 
-inline std::uint8_t to_uint8(std::uint8_t v) { return v; }
-inline std::uint8_t to_uint8(float v) {
-  if (v >= 1.0f) return 255;
-  if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
-  return 0;  // also NaN
-}
-
 // Copies image n of the batch into its cell of the HWC grid canvas, converting pixels.
 template <typename T>
 void place_in_grid(const T* src, const Shape& s, std::int64_t n, std::uint8_t* canvas) {
@@ -61,7 +54,7 @@ void place_in_grid(const T* src, const Shape& s, std::int64_t n, std::uint8_t* c
       for (std::size_t y = 0; y < H; ++y) {
         const T* in = image + (c * H + y) * W;
         std::uint8_t* out = canvas + ((top + y) * canvas_width + left) * C + c;
-        for (std::size_t x = 0; x < W; ++x) out[x * C] = to_uint8(in[x]);
+        for (std::size_t x = 0; x < W; ++x) out[x * C] = pixel_to_uint8(in[x]);
       }
     }
     return;
@@ -74,7 +67,7 @@ void place_in_grid(const T* src, const Shape& s, std::int64_t n, std::uint8_t* c
     if constexpr (std::is_same_v<T, std::uint8_t>) {
       std::memcpy(out, in, row);
     } else {
-      for (std::size_t i = 0; i < row; ++i) out[i] = to_uint8(in[i]);
+      for (std::size_t i = 0; i < row; ++i) out[i] = pixel_to_uint8(in[i]);
     }
   }
 }
@@ -107,20 +100,7 @@ class ImagePayload final : public Payload {
                        static_cast<int>(s.channels), ctx.png_compression_level);
     }
 
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("images");
-      // TensorBoard's image plugin is at content version 0, which serializes to no bytes.
-      plugin->set_content(pb::ImagePluginData().SerializeAsString());
-    }
-    auto* image = value.mutable_image();
-    image->set_height(static_cast<std::int32_t>(height));
-    image->set_width(static_cast<std::int32_t>(width));
-    image->set_colorspace(static_cast<std::int32_t>(s.channels));
-    image->set_encoded_image_string(std::move(png));
-    value.AppendToString(&out);
+    append_image_value(ctx, height, width, static_cast<int>(s.channels), std::move(png), out);
   }
 
  private:
@@ -177,6 +157,24 @@ std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std:
 }
 
 }  // namespace
+
+void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
+                        int colorspace, std::string encoded, std::string& out) {
+  pb::Summary::Value value;
+  value.set_tag(ctx.tag.data(), ctx.tag.size());
+  if (ctx.first_in_file) {
+    auto* plugin = value.mutable_metadata()->mutable_plugin_data();
+    plugin->set_plugin_name("images");
+    // TensorBoard's image plugin is at content version 0, which serializes to no bytes.
+    plugin->set_content(pb::ImagePluginData().SerializeAsString());
+  }
+  auto* image = value.mutable_image();
+  image->set_height(static_cast<std::int32_t>(height));
+  image->set_width(static_cast<std::int32_t>(width));
+  image->set_colorspace(colorspace);
+  image->set_encoded_image_string(std::move(encoded));
+  value.AppendToString(&out);
+}
 
 std::unique_ptr<Payload> make_image_payload(const ImageView& image) {
   Shape s;

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "dashboards.hpp"
+#include "summaries.hpp"
 #include "tblog/error.hpp"
-#include "tblog/summary.pb.h"
 
 namespace tblog::detail {
 namespace {
@@ -123,19 +123,8 @@ class VideoPayload final : public Payload {
                                                static_cast<int>(height), static_cast<int>(width),
                                                gray, delay_cs_);
 
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("images");
-      plugin->set_content(pb::ImagePluginData().SerializeAsString());
-    }
-    auto* image = value.mutable_image();
-    image->set_height(static_cast<std::int32_t>(height));
-    image->set_width(static_cast<std::int32_t>(width));
-    image->set_colorspace(gray ? 1 : 3);
-    image->set_encoded_image_string(std::move(gif_bytes));
-    value.AppendToString(&out);
+    append_image_value(ctx, static_cast<std::int64_t>(height), static_cast<std::int64_t>(width),
+                       gray ? 1 : 3, std::move(gif_bytes), out);
   }
 
   static std::string encode_gif_indices(std::vector<std::uint8_t>& indices, int frames,

@@ -9,17 +9,8 @@
 #include "summary_writer_impl.hpp"
 
 namespace tblog {
-namespace {
 
 using detail::QueueItem;
-
-double wall_now() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-}  // namespace
 
 void check_step(std::int64_t step) {
   if (step < 0) throw Error("step " + std::to_string(step) + " is negative");
@@ -78,7 +69,7 @@ void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, std::int6
   item.run = run;
   item.tag = tag;
   item.step = step;
-  item.wall_time = wall_now();
+  item.wall_time = wall_clock_now();
   item.payload = payload.release();
   enqueue(item);
 }
@@ -179,7 +170,7 @@ SummaryWriter::SummaryWriter(const std::string& logdir, WriterOptions options)
 SummaryWriter::~SummaryWriter() = default;
 
 void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step) {
-  add_scalar(tag, value, step, wall_now());
+  add_scalar(tag, value, step, wall_clock_now());
 }
 
 void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step,
@@ -203,7 +194,7 @@ void SummaryWriter::add_scalars(std::string_view main_tag,
   item.kind = QueueItem::Kind::scalar;
   item.tag = impl_->tag(main_tag);
   item.step = step;
-  item.wall_time = wall_now();
+  item.wall_time = wall_clock_now();
   std::string prefix = impl_->logdir_ + "/" + std::string(main_tag) + "_";
   for (std::size_t i = impl_->logdir_.size() + 1; i < prefix.size(); ++i) {
     if (prefix[i] == '/') prefix[i] = '_';

@@ -16,12 +16,6 @@ namespace {
 
 using detail::QueueItem;
 
-double now_secs() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 // A sub-run name must stay inside the logdir.
 void check_run_name(const std::string& name) {
   if (name.front() == '/') {
@@ -49,7 +43,7 @@ void SummaryWriter::add_hparams(const std::map<std::string, HParamValue>& hparam
   impl_->check_open();
   check_step(options.step);
   if (!options.run_name.empty()) check_run_name(options.run_name);
-  const double wall_time = now_secs();
+  const double wall_time = wall_clock_now();
   detail::HParamsPayloads payloads =
       detail::make_hparams_payloads(hparams, metrics, options, wall_time);
   const detail::TagEntry* experiment_tag = impl_->tag(detail::kHparamsExperimentTag);

@@ -1,6 +1,8 @@
 #pragma once
 // SummaryWriter's state, shared by the callers' side (summary_writer.cpp: validate, copy,
 // enqueue) and the writer thread (writer_thread.cpp: encode, frame, write, flush).
+#include <time.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -25,6 +27,13 @@ class Payload;
 
 // Throws tblog::Error for a negative step.
 void check_step(std::int64_t step);
+
+// Seconds since the epoch, to the microsecond and better: events' default wall time.
+inline double wall_clock_now() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 class SummaryWriter::Impl {
  public:
