@@ -11,6 +11,7 @@
 #include "record_framing.hpp"
 #include "tblog/event.pb.h"
 #include "tblog/summary.pb.h"
+#include "pb_events.hpp"
 #include "test_support.hpp"
 
 namespace tblog {
@@ -20,6 +21,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using test::run_command;
 using test::shell_quote;
+using test::file_version_event;
+using test::scalar_event;
 
 std::string tblog_cmd(const std::string& args) { return shell_quote(test::cli_path()) + " " + args; }
 
@@ -36,23 +39,6 @@ struct Point {
 
 std::ostream& operator<<(std::ostream& os, const Point& p) {
   return os << p.run << "," << p.tag << "," << p.step << "," << p.wall_time << "," << p.value;
-}
-
-pb::Event file_version_event() {
-  pb::Event e;
-  e.set_wall_time(1700000000.0);
-  e.set_file_version("brain.Event:2");
-  return e;
-}
-
-pb::Event scalar_event(double wall_time, std::int64_t step, const std::string& tag, float v) {
-  pb::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  auto* value = e.mutable_summary()->add_value();
-  value->set_tag(tag);
-  value->set_simple_value(v);
-  return e;
 }
 
 // A scalar the way TensorBoard's own summary API writes it: a rank-0 float tensor, with

@@ -11,25 +11,19 @@
 #include "tblog/event.pb.h"
 #include "tblog/reader.hpp"
 #include "tblog/summary.pb.h"
+#include "pb_events.hpp"
 #include "test_support.hpp"
 
 namespace tblog {
 namespace {
 
+using test::scalar_event;
+using test::file_version_event;
+
 std::string serialize(const pb::Event& e) {
   std::string out;
   EXPECT_TRUE(e.SerializeToString(&out));
   return out;
-}
-
-pb::Event scalar_event(double wall_time, std::int64_t step, const std::string& tag, float v) {
-  pb::Event e;
-  e.set_wall_time(wall_time);
-  e.set_step(step);
-  auto* value = e.mutable_summary()->add_value();
-  value->set_tag(tag);
-  value->set_simple_value(v);
-  return e;
 }
 
 pb::Event tensor_scalar_event(std::int64_t step, const std::string& tag, float v, bool metadata) {

@@ -65,6 +65,11 @@ TEST(Reliability, SigkillAtRandomMomentsLosesNothingFlushedAndCorruptsNothing) {
     int out_fd = -1;
     const pid_t pid = spawn_child({"kill", dir.str()}, &out_fd);
     ASSERT_GT(pid, 0);
+    // Kill at a random moment of the writer's life, not before it exists.
+    std::string head;
+    char c;
+    while (head.find("ready\n") == std::string::npos && ::read(out_fd, &c, 1) == 1) head += c;
+    ASSERT_NE(head.find("ready"), std::string::npos) << "round " << round;
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);
     int status = 0;

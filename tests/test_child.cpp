@@ -1,7 +1,8 @@
 // A child process for the reliability tests: a writer that can be killed or run beside
 // others. Modes:
 //   test_child kill LOGDIR          scalars (and an image every 50 steps) until killed;
-//                                   prints "flushed N" after each flush() covering steps < N
+//                                   prints "ready" once its writer exists, then "flushed N"
+//                                   after each flush() covering steps < N
 //   test_child write LOGDIR TAG N   N scalars under TAG, then exits
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (mode != "kill") return 2;
+  std::printf("ready\n");  // the writer and its file exist
+  std::fflush(stdout);
   std::vector<std::uint8_t> pixels(32 * 32 * 3);
   for (std::int64_t step = 0;; ++step) {
     writer.add_scalar("x", static_cast<double>(step), step);

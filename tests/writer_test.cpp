@@ -114,6 +114,63 @@ TEST(Writer, ScalarsRoundTripWithStepsValuesAndWallTimes) {
   EXPECT_EQ(owners[0]->step, std::int64_t{1} << 40);
 }
 
+TEST(Writer, EveryCoreKindRoundTripsThroughTheReader) {
+  TempDir dir;
+  std::vector<std::uint8_t> rgb(4 * 5 * 3);
+  for (std::size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<std::uint8_t>(i * 11);
+  std::vector<float> batch(3 * 4 * 5, 0.5f);
+  HistogramBuckets raw;
+  raw.bucket_limits = {0.0, 1.0, 2.0};
+  raw.bucket_counts = {1, 2, 3};
+  raw.min = -0.5;
+  raw.max = 1.5;
+  raw.num = 6;
+  raw.sum = 4;
+  raw.sum_squares = 7;
+  {
+    SummaryWriter writer(dir.str());
+    writer.add_text("notes", "hello **markdown**", 3);
+    writer.add_histogram("weights", std::vector<double>{-1.0, 0.0, 0.5, 0.5, 2.0}, 4);
+    writer.add_histogram_raw("raw", raw, 5);
+    writer.add_image("rgb", ImageView(rgb, ImageLayout::HWC, 4, 5, 3), 6);
+    writer.add_images("batch", ImageBatchView(batch, BatchLayout::NCHW, 3, 4, 5, 1), 7);
+  }
+  std::map<std::string, std::pair<const Event*, const SummaryValue*>> seen;
+  const auto events = test::read_run_events(dir.str());
+  for (const auto& e : events) {
+    for (const auto& v : e.values) seen[v.tag] = {&e, &v};
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  const SummaryValue& text = *seen["notes"].second;
+  EXPECT_EQ(seen["notes"].first->step, 3);
+  EXPECT_EQ(text.plugin_name, "text");
+  ASSERT_EQ(text.tensor.string_val.size(), 1u);
+  EXPECT_EQ(text.tensor.string_val[0], "hello **markdown**");
+  const SummaryValue& hist = *seen["weights"].second;
+  EXPECT_EQ(hist.kind, SummaryValue::Kind::histogram);
+  EXPECT_EQ(hist.histogram.num, 5);
+  EXPECT_EQ(hist.histogram.min, -1.0);
+  EXPECT_EQ(hist.histogram.max, 2.0);
+  EXPECT_DOUBLE_EQ(hist.histogram.sum, 2.0);
+  double counted = 0;
+  for (double c : hist.histogram.bucket_counts) counted += c;
+  EXPECT_EQ(counted, 5);
+  const SummaryValue& r = *seen["raw"].second;
+  EXPECT_EQ(r.histogram.bucket_limits, raw.bucket_limits);
+  EXPECT_EQ(r.histogram.bucket_counts, raw.bucket_counts);
+  EXPECT_EQ(r.histogram.sum_squares, 7);
+  const SummaryValue& img = *seen["rgb"].second;
+  EXPECT_EQ(img.kind, SummaryValue::Kind::image);
+  EXPECT_EQ(img.image.height, 4);
+  EXPECT_EQ(img.image.width, 5);
+  EXPECT_EQ(img.image.colorspace, 3);
+  EXPECT_EQ(img.image.encoded.substr(1, 3), "PNG");
+  const SummaryValue& grid = *seen["batch"].second;
+  EXPECT_EQ(grid.image.height, 4);
+  EXPECT_EQ(grid.image.width, 15);  // three images side by side
+  EXPECT_EQ(grid.image.colorspace, 1);
+}
+
 TEST(Writer, NonFiniteScalarsAreWrittenAsTheyAre) {
   TempDir dir;
   {
@@ -365,7 +422,8 @@ TEST(Writer, ARemovedEventFileIsReplaced) {
   fs::remove_all(dir.path());
   writer.add_scalar("x", 2, 2);
   writer.flush();
-  const auto values = values_of(test::read_run_events(dir.str()), "x");
+  const auto events = test::read_run_events(dir.str());
+  const auto values = values_of(events, "x");
   ASSERT_EQ(values.size(), 1u);
   EXPECT_EQ(values[0]->simple_value, 2.0f);
 }
