@@ -16,6 +16,7 @@
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -38,15 +39,9 @@ class AudioPayload final : public Payload {
       : samples_(std::move(samples)), channels_(channels), rate_(rate), label_(std::move(label)) {}
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("audio");
-      pb::AudioPluginData data;  // content version 0
-      data.set_encoding(pb::AudioPluginData::WAV);
-      plugin->set_content(data.SerializeAsString());
-    }
+    pb::AudioPluginData data;  // content version 0
+    data.set_encoding(pb::AudioPluginData::WAV);
+    pb::Summary::Value value = start_value(ctx, "audio", data.SerializeAsString());
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_STRING);
     tensor->mutable_tensor_shape()->add_dim()->set_size(1);

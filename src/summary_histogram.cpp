@@ -17,6 +17,7 @@
 #include "summaries.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -78,14 +79,7 @@ HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_
 }
 
 void encode_histogram_value(const EncodeContext& ctx, const HistogramBuckets& h, std::string& out) {
-  pb::Summary::Value value;
-  value.set_tag(ctx.tag.data(), ctx.tag.size());
-  if (ctx.first_in_file) {
-    auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-    plugin->set_plugin_name("histograms");
-    // TensorBoard's histogram plugin is at content version 0, which serializes to no bytes.
-    plugin->set_content(pb::HistogramPluginData().SerializeAsString());
-  }
+  pb::Summary::Value value = start_value(ctx, "histograms");
   auto* histo = value.mutable_histo();
   histo->set_min(h.min);
   histo->set_max(h.max);

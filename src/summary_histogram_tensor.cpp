@@ -13,6 +13,7 @@
 #include "summaries.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -46,13 +47,7 @@ class HistogramTensorPayload final : public Payload {
                " values that are NaN or infinite");
     }
     const std::vector<double> rows = rows_of(h);
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("histograms");
-      plugin->set_content(pb::HistogramPluginData().SerializeAsString());
-    }
+    pb::Summary::Value value = start_value(ctx, "histograms");
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_DOUBLE);
     tensor->mutable_tensor_shape()->add_dim()->set_size(static_cast<std::int64_t>(rows.size() / 3));

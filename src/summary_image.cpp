@@ -20,6 +20,7 @@
 #include "summaries.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -160,14 +161,7 @@ std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std:
 
 void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
                         int colorspace, std::string encoded, std::string& out) {
-  pb::Summary::Value value;
-  value.set_tag(ctx.tag.data(), ctx.tag.size());
-  if (ctx.first_in_file) {
-    auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-    plugin->set_plugin_name("images");
-    // TensorBoard's image plugin is at content version 0, which serializes to no bytes.
-    plugin->set_content(pb::ImagePluginData().SerializeAsString());
-  }
+  pb::Summary::Value value = start_value(ctx, "images");
   auto* image = value.mutable_image();
   image->set_height(static_cast<std::int32_t>(height));
   image->set_width(static_cast<std::int32_t>(width));

@@ -19,6 +19,7 @@
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -31,15 +32,9 @@ class PrCurvePayload final : public Payload {
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const std::size_t n = rows_.size() / 6;
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("pr_curves");
-      pb::PrCurvePluginData data;  // content version 0
-      data.set_num_thresholds(static_cast<std::uint32_t>(n));
-      plugin->set_content(data.SerializeAsString());
-    }
+    pb::PrCurvePluginData data;  // content version 0
+    data.set_num_thresholds(static_cast<std::uint32_t>(n));
+    pb::Summary::Value value = start_value(ctx, "pr_curves", data.SerializeAsString());
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_FLOAT);
     tensor->mutable_tensor_shape()->add_dim()->set_size(6);

@@ -9,6 +9,7 @@
 #include "tblog/error.hpp"
 #include "utf8.hpp"
 #include "tblog/summary.pb.h"
+#include "summary_value.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -18,14 +19,7 @@ class TextPayload final : public Payload {
   explicit TextPayload(std::string markdown) : markdown_(std::move(markdown)) {}
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
-    pb::Summary::Value value;
-    value.set_tag(ctx.tag.data(), ctx.tag.size());
-    if (ctx.first_in_file) {
-      auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("text");
-      // TensorBoard's text plugin is at content version 0, which serializes to no bytes.
-      plugin->set_content(pb::TextPluginData().SerializeAsString());
-    }
+    pb::Summary::Value value = start_value(ctx, "text");
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_STRING);
     tensor->mutable_tensor_shape()->add_dim()->set_size(1);

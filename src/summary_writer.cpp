@@ -212,48 +212,36 @@ void SummaryWriter::add_scalars(std::string_view main_tag,
 // Each add_* below checks everything (tag included) before enqueueing, so a bad call
 // writes nothing.
 void SummaryWriter::add_text(std::string_view tag, std::string_view markdown, std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_text_payload(markdown));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const float* values, std::size_t count,
                                   std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const double* values, std::size_t count,
                                   std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
 }
 
 void SummaryWriter::add_histogram_raw(std::string_view tag, const HistogramBuckets& buckets,
                                       std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_histogram_raw_payload(buckets));
 }
 
 void SummaryWriter::add_image(std::string_view tag, const ImageView& image, std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_image_payload(image));
 }
 
 void SummaryWriter::add_images(std::string_view tag, const ImageBatchView& batch,
                                std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_image_batch_payload(batch));
 }
 

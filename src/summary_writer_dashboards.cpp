@@ -88,26 +88,20 @@ void SummaryWriter::add_hparams(const std::map<std::string, HParamValue>& hparam
 void SummaryWriter::add_pr_curve(std::string_view tag, const std::vector<std::uint8_t>& labels,
                                  const std::vector<float>& predictions, std::int64_t step,
                                  int num_thresholds, const std::vector<float>& weights) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(
       entry, step, detail::make_pr_curve_payload(labels, predictions, num_thresholds, weights));
 }
 
 void SummaryWriter::add_pr_curve_raw(std::string_view tag, const PrCurveCounts& counts,
                                      std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_pr_curve_raw_payload(counts));
 }
 
 void SummaryWriter::add_audio(std::string_view tag, const AudioView& audio, double sample_rate,
                               std::int64_t step, std::string_view label) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   std::size_t clamped = 0;
   auto payload = detail::make_audio_payload(audio, sample_rate, label, &clamped);
   if (clamped > 0) {
@@ -134,9 +128,7 @@ void SummaryWriter::add_custom_scalars(const CustomScalarLayout& layout) {
 void SummaryWriter::add_embedding(const MatrixView& matrix, const EmbeddingMetadata& metadata,
                                   const ImageBatchView& label_images, std::string_view tag,
                                   std::int64_t step, const EmbeddingOptions& options) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step,
                          detail::make_embedding_payload(matrix, metadata, label_images,
                                                         entry->clean, step, options));
@@ -144,9 +136,7 @@ void SummaryWriter::add_embedding(const MatrixView& matrix, const EmbeddingMetad
 
 void SummaryWriter::add_video(std::string_view tag, const VideoView& video, double fps,
                               std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_video_payload(video, fps));
 }
 
@@ -154,9 +144,7 @@ void SummaryWriter::add_mesh(std::string_view tag, const std::vector<float>& ver
                              const std::vector<std::int32_t>& faces,
                              const std::vector<std::uint8_t>& colors,
                              std::string_view config_json, std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step,
                          detail::make_mesh_payload(vertices, faces, colors, config_json));
 }
@@ -165,27 +153,21 @@ void SummaryWriter::add_image_with_boxes(std::string_view tag, const ImageView& 
                                          const std::vector<BoundingBox>& boxes,
                                          const std::vector<std::string>& labels,
                                          std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_image_with_boxes_payload(image, boxes, labels));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const float* values, std::size_t count,
                                   std::int64_t step, const HistogramOptions& options) {
   if (!options.tensor_form) return add_histogram(tag, values, count, step);
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_histogram_tensor_payload(values, count));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const double* values, std::size_t count,
                                   std::int64_t step, const HistogramOptions& options) {
   if (!options.tensor_form) return add_histogram(tag, values, count, step);
-  impl_->check_open();
-  check_step(step);
-  const detail::TagEntry* entry = impl_->tag(tag);
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
   impl_->enqueue_payload(entry, step, detail::make_histogram_tensor_payload(values, count));
 }
 

@@ -48,6 +48,13 @@ class SummaryWriter::Impl {
   void check_open() const {
     if (closed_.load(std::memory_order_relaxed)) throw Error("SummaryWriter for '" + logdir_ + "' is closed");
   }
+  // The checks every add_* makes before anything else: the writer is open, the step is
+  // not negative, the tag is valid. Returns the interned tag.
+  const detail::TagEntry* checked_tag(std::string_view name, std::int64_t step) {
+    check_open();
+    check_step(step);
+    return tag(name);
+  }
   // Enqueues under the overflow policy; the item's payload is owned by the queue afterwards.
   void enqueue(const detail::QueueItem& item) {
     std::size_t position;
