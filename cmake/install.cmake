@@ -13,11 +13,15 @@ install(FILES ${PROJECT_BINARY_DIR}/include/tblog/version.hpp
 
 set(TBLOG_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/tblog)
 install(EXPORT tblogTargets NAMESPACE tblog:: DESTINATION ${TBLOG_CMAKE_DIR})
-if(TARGET tblog_onnx)
-  set(TBLOG_HAS_ONNX TRUE)
-else()
-  set(TBLOG_HAS_ONNX FALSE)
-endif()
+# The optional components that were built, so the package config finds their dependencies.
+foreach(component ONNX TORCH MPI)
+  string(TOLOWER ${component} target)
+  if(TARGET tblog_${target})
+    set(TBLOG_HAS_${component} TRUE)
+  else()
+    set(TBLOG_HAS_${component} FALSE)
+  endif()
+endforeach()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tblogConfig.cmake.in
   ${PROJECT_BINARY_DIR}/tblogConfig.cmake INSTALL_DESTINATION ${TBLOG_CMAKE_DIR})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tblogConfigVersion.cmake
