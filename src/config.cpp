@@ -206,7 +206,8 @@ void define_progress_keys(Config& config) {
 std::vector<std::unique_ptr<ProgressWriter>> make_progress_writers(const Config& config,
                                                                    std::optional<int> rank,
                                                                    std::int64_t num_epochs,
-                                                                   const std::string& tag) {
+                                                                   const std::string& tag,
+                                                                   const Graph* model) {
   auto frequency = [&](const char* key, std::int64_t n) -> std::optional<std::int64_t> {
     if (n < 0) throw Error(std::string("config key '") + key + "' is negative: " + std::to_string(n));
     if (n == 0) return std::nullopt;  // per-epoch records only
@@ -224,7 +225,7 @@ std::vector<std::unique_ptr<ProgressWriter>> make_progress_writers(const Config&
                                        ? config.get_int("tensorBoardNumMBsToLogResult")
                                        : show;
     writers.push_back(std::make_unique<TensorBoardProgressWriter>(
-        frequency("tensorBoardNumMBsToLogResult", log_every), logdir, rank));
+        frequency("tensorBoardNumMBsToLogResult", log_every), logdir, rank, model));
   }
   return writers;
 }

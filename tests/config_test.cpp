@@ -136,6 +136,19 @@ TEST(Config, WritersFromConfig) {
   }
   {
     Config c = make_config();
+    c.parse_args({"tensorBoardLogDir=" + dir.str() + "/model"});
+    Graph model;
+    model.add_node("x", "Placeholder");
+    model.add_node("y", "Relu", {"x"});
+    { auto writers = make_progress_writers(c, 0, 0, "Training", &model); }
+    int graphs = 0;
+    for (const auto& e : test::read_run_events(dir.str() + "/model")) {
+      graphs += e.what == Event::What::graph_def;
+    }
+    EXPECT_EQ(graphs, 1);  // the TensorBoard writer records the model
+  }
+  {
+    Config c = make_config();
     c.parse_args({"numMBsToShowResult=-1"});
     EXPECT_NE(error_of([&] { make_progress_writers(c, 0); }).find("numMBsToShowResult"),
               std::string::npos);

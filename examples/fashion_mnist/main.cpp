@@ -57,13 +57,6 @@ std::int64_t non_negative(const Config& c, const char* key) {
   return v;
 }
 
-// A ProgressWriter frequency from a config value: 0 means per-epoch records only.
-std::optional<std::int64_t> frequency(const Config& c, const char* key) {
-  const std::int64_t n = non_negative(c, key);
-  if (n == 0) return std::nullopt;
-  return n;
-}
-
 // Samples [begin, end) of the set, as the models take them.
 struct Batch {
   torch::Tensor images;  // float [n, 1, 28, 28] in [0, 1]
@@ -131,19 +124,16 @@ void train(Model model, const Config& config, const Job& job, const Samples& tra
     const Batch first = train_set.gather(order.data(), std::min(minibatch, train_set.count()));
     graph = tblog::torch::graph_of(model, first.images);
   }
-  tblog::ProgressPrinter printer(frequency(config, "numMBsToShowResult"),
-                                 non_negative(config, "firstMBsToShowResult"), "Training", "",
-                                 job.rank, epochs, /*metric_is_pct=*/true);
-  printer.set_epoch_size(train_set.count());
-  std::unique_ptr<tblog::TensorBoardProgressWriter> board;
-  if (!logdir.empty()) {
-    const char* key = config.is_set("tensorBoardNumMBsToLogResult") ? "tensorBoardNumMBsToLogResult"
-                                                                     : "numMBsToShowResult";
-    board = std::make_unique<tblog::TensorBoardProgressWriter>(frequency(config, key), logdir, job.rank,
-                                                               graph.empty() ? nullptr : &graph);
+  // The writers the config asks for: the console always, TensorBoard with a logdir.
+  const auto owned = tblog::make_progress_writers(config, job.rank, epochs, "Training",
+                                                  graph.empty() ? nullptr : &graph);
+  std::vector<tblog::ProgressWriter*> writers;
+  tblog::TensorBoardProgressWriter* board = nullptr;
+  for (const auto& w : owned) {
+    writers.push_back(w.get());
+    if (auto* printer = dynamic_cast<tblog::ProgressPrinter*>(w.get())) printer->set_epoch_size(train_set.count());
+    if (auto* tb = dynamic_cast<tblog::TensorBoardProgressWriter*>(w.get())) board = tb;
   }
-  std::vector<tblog::ProgressWriter*> writers{&printer};
-  if (board) writers.push_back(board.get());
 
   tblog::torch::Trainer trainer(
       model, [](const torch::Tensor& out, const torch::Tensor& y) { return torch::nn::functional::cross_entropy(out, y); },

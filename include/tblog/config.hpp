@@ -59,9 +59,10 @@ class Config {
 void define_progress_keys(Config& config);
 
 // The writers a configured run feeds: a ProgressPrinter, and a TensorBoardProgressWriter
-// when tensorBoardLogDir is set. Only rank 0 writes (rank: see ProgressWriter).
+// (recording `model`'s graph when given) when tensorBoardLogDir is set. Only rank 0 writes
+// (rank: see ProgressWriter).
 std::vector<std::unique_ptr<ProgressWriter>> make_progress_writers(
     const Config& config, std::optional<int> rank = std::nullopt, std::int64_t num_epochs = 0,
-    const std::string& tag = "Training");
+    const std::string& tag = "Training", const Graph* model = nullptr);
 
 }  // namespace tblog
