@@ -1,7 +1,6 @@
 // Images handed to the dashboard kinds (sprites of embeddings, images with boxes) as uint8
 // pixels, channels last, with add_image's pixel rules.
 #include <cstdint>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,35 +34,6 @@ void convert(const T* src, Pixels& p, bool channels_first) {
   }
 }
 
-void check(const std::string& arg, const void* data, std::size_t size, const Pixels& p,
-           bool has_channels) {
-  if (data == nullptr) throw Error(arg + ".data is null");
-  if (p.count <= 0) throw Error(arg + ".count must be > 0, got " + std::to_string(p.count));
-  if (p.height <= 0 || p.height > kMaxSide) {
-    throw Error(arg + ".height must be in 1.." + std::to_string(kMaxSide) + ", got " +
-                std::to_string(p.height));
-  }
-  if (p.width <= 0 || p.width > kMaxSide) {
-    throw Error(arg + ".width must be in 1.." + std::to_string(kMaxSide) + ", got " +
-                std::to_string(p.width));
-  }
-  if (has_channels && p.channels != 1 && p.channels != 3 && p.channels != 4) {
-    throw Error(arg + ".channels must be 1, 3 or 4, got " + std::to_string(p.channels));
-  }
-  const auto per_image = static_cast<std::uint64_t>(p.height * p.width * p.channels);
-  if (static_cast<std::uint64_t>(p.count) >
-      std::numeric_limits<std::uint64_t>::max() / per_image) {
-    throw Error(arg + ".count " + std::to_string(p.count) + " is too large");
-  }
-  const std::uint64_t expected = per_image * static_cast<std::uint64_t>(p.count);
-  if (expected != size) {
-    throw Error(arg + ".size is " + std::to_string(size) + " elements, but the shape (" +
-                std::to_string(p.count) + " x " + std::to_string(p.height) + " x " +
-                std::to_string(p.width) + " x " + std::to_string(p.channels) + ") needs " +
-                std::to_string(expected));
-  }
-}
-
 Pixels to_pixels(const void* data, std::size_t size, PixelType pixel, std::int64_t count,
                  std::int64_t height, std::int64_t width, std::int64_t channels,
                  bool has_channels, bool channels_first, const std::string& arg) {
@@ -72,7 +42,8 @@ Pixels to_pixels(const void* data, std::size_t size, PixelType pixel, std::int64
   p.height = height;
   p.width = width;
   p.channels = has_channels ? channels : 1;
-  check(arg, data, size, p, has_channels);
+  check_image_shape(arg, data, size, p.count, p.height, p.width, p.channels, has_channels,
+                    /*is_batch=*/true, 1, 1, kMaxSide);
   if (pixel == PixelType::uint8) {
     convert(static_cast<const std::uint8_t*>(data), p, channels_first);
   } else {

@@ -31,6 +31,14 @@ HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t*
 // summary_image.cpp: legacy `image` field with PNG bytes (plugin "images" reads it).
 std::unique_ptr<Payload> make_image_payload(const ImageView& image);
 std::unique_ptr<Payload> make_image_batch_payload(const ImageBatchView& batch);
+// Checks an image (or a batch: count images) as the caller described it: data present,
+// positive sides, a grid_rows x grid_columns layout of them within max_side pixels a side,
+// 1/3/4 channels when has_channels, and `size` elements matching the shape. Throws
+// tblog::Error naming `arg` (e.g. "image.size is ...").
+void check_image_shape(const std::string& arg, const void* data, std::size_t size,
+                       std::int64_t count, std::int64_t height, std::int64_t width,
+                       std::int64_t channels, bool has_channels, bool is_batch,
+                       std::int64_t grid_rows, std::int64_t grid_columns, std::int64_t max_side);
 // Appends a Summary.Value holding an encoded image (PNG or GIF) in the legacy `image` field,
 // with the "images" plugin metadata when ctx.first_in_file. Shared by every image-like kind.
 void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,

@@ -116,36 +116,14 @@ bool multiply(std::uint64_t a, std::uint64_t b, std::uint64_t* product) {
   return true;
 }
 
-// Checks the shape as the caller described it; `arg` names the argument in messages.
+// Checks the shape as the caller described it; the PNG's sides (a grid for a batch) must fit.
 void validate(const char* arg, const void* data, std::size_t size, const Shape& s,
               bool has_channels, bool is_batch) {
-  const std::string a(arg);
-  if (data == nullptr) throw Error(a + ".data is null");
-  if (s.count <= 0) throw Error(a + ".count must be > 0, got " + std::to_string(s.count));
-  if (s.height <= 0) throw Error(a + ".height must be > 0, got " + std::to_string(s.height));
-  if (s.width <= 0) throw Error(a + ".width must be > 0, got " + std::to_string(s.width));
-  if (has_channels && s.channels != 1 && s.channels != 3 && s.channels != 4) {
-    throw Error(a + ".channels must be 1, 3 or 4, got " + std::to_string(s.channels));
-  }
-  if (s.height > kMaxPngSide / s.grid_rows()) {
-    throw Error(a + ".height is " + std::to_string(s.height) + ": the PNG would be taller than " +
-                std::to_string(kMaxPngSide) + " pixels");
-  }
-  if (s.width > kMaxPngSide / s.grid_columns()) {
-    throw Error(a + ".width is " + std::to_string(s.width) + ": the PNG would be wider than " +
-                std::to_string(kMaxPngSide) + " pixels");
-  }
-  std::uint64_t expected = static_cast<std::uint64_t>(s.count);
-  const bool fits = multiply(expected, static_cast<std::uint64_t>(s.height), &expected) &&
-                    multiply(expected, static_cast<std::uint64_t>(s.width), &expected) &&
-                    multiply(expected, static_cast<std::uint64_t>(s.channels), &expected);
-  const std::string dims = (is_batch ? std::to_string(s.count) + " x " : std::string()) +
-                           std::to_string(s.height) + " x " + std::to_string(s.width) + " x " +
-                           std::to_string(s.channels);
-  if (!fits || expected != size) {
-    throw Error(a + ".size is " + std::to_string(size) + " elements, but the shape (" + dims +
-                ") needs " + (fits ? std::to_string(expected) : std::string("more than 2^64")));
-  }
+  // (A count of 0 has no grid; check_image_shape rejects it.)
+  const bool has_grid = s.count > 0;
+  check_image_shape(arg, data, size, s.count, s.height, s.width, s.channels, has_channels,
+                    is_batch, has_grid ? s.grid_rows() : 1, has_grid ? s.grid_columns() : 1,
+                    kMaxPngSide);
 }
 
 std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std::size_t size) {
@@ -158,6 +136,38 @@ std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std:
 }
 
 }  // namespace
+
+void check_image_shape(const std::string& arg, const void* data, std::size_t size,
+                       std::int64_t count, std::int64_t height, std::int64_t width,
+                       std::int64_t channels, bool has_channels, bool is_batch,
+                       std::int64_t grid_rows, std::int64_t grid_columns, std::int64_t max_side) {
+  if (data == nullptr) throw Error(arg + ".data is null");
+  if (count <= 0) throw Error(arg + ".count must be > 0, got " + std::to_string(count));
+  if (height <= 0) throw Error(arg + ".height must be > 0, got " + std::to_string(height));
+  if (width <= 0) throw Error(arg + ".width must be > 0, got " + std::to_string(width));
+  if (has_channels && channels != 1 && channels != 3 && channels != 4) {
+    throw Error(arg + ".channels must be 1, 3 or 4, got " + std::to_string(channels));
+  }
+  if (height > max_side / grid_rows) {
+    throw Error(arg + ".height is " + std::to_string(height) + ": the image would be taller than " +
+                std::to_string(max_side) + " pixels");
+  }
+  if (width > max_side / grid_columns) {
+    throw Error(arg + ".width is " + std::to_string(width) + ": the image would be wider than " +
+                std::to_string(max_side) + " pixels");
+  }
+  std::uint64_t expected = static_cast<std::uint64_t>(count);
+  const bool fits = multiply(expected, static_cast<std::uint64_t>(height), &expected) &&
+                    multiply(expected, static_cast<std::uint64_t>(width), &expected) &&
+                    multiply(expected, static_cast<std::uint64_t>(channels), &expected);
+  const std::string dims = (is_batch ? std::to_string(count) + " x " : std::string()) +
+                           std::to_string(height) + " x " + std::to_string(width) + " x " +
+                           std::to_string(channels);
+  if (!fits || expected != size) {
+    throw Error(arg + ".size is " + std::to_string(size) + " elements, but the shape (" + dims +
+                ") needs " + (fits ? std::to_string(expected) : std::string("more than 2^64")));
+  }
+}
 
 void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
                         int colorspace, std::string encoded, std::string& out) {
