@@ -7,6 +7,7 @@
 
 #include "event_encoding.hpp"
 #include "record_framing.hpp"
+#include "test_support.hpp"
 #include "tag_table.hpp"
 #include "tblog/error.hpp"
 #include "tblog/event.pb.h"
@@ -14,15 +15,7 @@
 namespace tblog::detail {
 namespace {
 
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
+using test::hex;
 
 std::string scalar_event_bytes(double wall, std::int64_t step, std::string_view tag, float v) {
   TagTable tags;

@@ -5,6 +5,7 @@
 
 #include "crc32c.hpp"
 #include "record_framing.hpp"
+#include "test_support.hpp"
 
 namespace tblog::detail {
 namespace {
@@ -46,15 +47,7 @@ TEST(Framing, RecordLayoutIsLengthCrcDataCrc) {
   EXPECT_EQ(le32(out, 17), mask_crc(crc32c("hello", 5)));
 }
 
-std::string hex(const std::string& bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
+using test::hex;
 
 TEST(Framing, KnownRecordBytes) {
   // Computed with an independent bit-by-bit CRC-32C.

@@ -57,6 +57,16 @@ std::vector<Event> read_run_events(const std::string& run_dir) {
 std::string golden_dir() { return TBLOG_GOLDEN_DIR; }
 std::string cli_path() { return TBLOG_CLI_PATH; }
 
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 15]);
+  }
+  return out;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;

@@ -2,6 +2,7 @@
 // Helpers shared by the tests: scratch folders, reading a whole logdir back.
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tblog/reader.hpp"
@@ -33,6 +34,8 @@ std::string golden_dir();  // ../shared/golden
 std::string cli_path();    // the built `tblog` tool
 
 std::string read_file(const std::string& path);
+// Lower-case hex of bytes, for comparing encodings.
+std::string hex(std::string_view bytes);
 void write_file(const std::string& path, const std::string& bytes);
 
 // Runs a shell command; its exit status, stdout, and stderr.
