@@ -175,11 +175,9 @@ void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t 
 
 void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step,
                                double wall_time) {
-  impl_->check_open();
-  check_step(step);
   QueueItem item;
   item.kind = QueueItem::Kind::scalar;
-  item.tag = impl_->tag(tag);
+  item.tag = impl_->checked_tag(tag, step);
   item.step = step;
   item.wall_time = wall_time;
   item.value = value;
@@ -188,11 +186,9 @@ void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t 
 
 void SummaryWriter::add_scalars(std::string_view main_tag,
                                 const std::map<std::string, double>& values, std::int64_t step) {
-  impl_->check_open();
-  check_step(step);
   QueueItem item;
   item.kind = QueueItem::Kind::scalar;
-  item.tag = impl_->tag(main_tag);
+  item.tag = impl_->checked_tag(main_tag, step);
   item.step = step;
   item.wall_time = wall_clock_now();
   std::string prefix = impl_->logdir_ + "/" + std::string(main_tag) + "_";
