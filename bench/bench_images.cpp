@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "png_encoder.hpp"
-#include "summaries.hpp"
+#include "kinds/png_encoder.hpp"
+#include "kinds/core_kinds.hpp"
 
 namespace {
 

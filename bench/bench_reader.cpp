@@ -11,11 +11,11 @@
 #include <fstream>
 #include <string>
 
-#include "dashboard.hpp"
-#include "event_scan.hpp"
-#include "record_framing.hpp"
+#include "read/dashboard_of.hpp"
+#include "read/event_scan.hpp"
+#include "format/record_framing.hpp"
 #include "tblog/reader.hpp"
-#include "wire.hpp"
+#include "format/wire_writer.hpp"
 
 namespace {
 

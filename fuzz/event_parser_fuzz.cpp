@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "event_scan.hpp"
+#include "read/event_scan.hpp"
 #include "tblog/graph.hpp"
 #include "tblog/reader.hpp"
 

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "event_scan.hpp"
+#include "read/event_scan.hpp"
 #include "tblog/reader.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "record_framing.hpp"
+#include "format/record_framing.hpp"
 #include "tblog/event.pb.h"
 #include "tblog/summary.pb.h"
 #include "pb_events.hpp"

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "dashboard.hpp"
+#include "read/dashboard_of.hpp"
 #include "png_test_decode.hpp"
 #include "tblog/plugins.pb.h"
 #include "tblog/reader.hpp"

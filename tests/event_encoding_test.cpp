@@ -5,10 +5,10 @@
 #include <limits>
 #include <string>
 
-#include "event_encoding.hpp"
-#include "record_framing.hpp"
+#include "format/event_encoding.hpp"
+#include "format/record_framing.hpp"
 #include "test_support.hpp"
-#include "tag_table.hpp"
+#include "write/tag_table.hpp"
 #include "tblog/error.hpp"
 #include "tblog/event.pb.h"
 

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <random>
 
-#include "event_scan.hpp"
-#include "record_framing.hpp"
+#include "read/event_scan.hpp"
+#include "format/record_framing.hpp"
 #include "tblog/event.pb.h"
 #include "tblog/reader.hpp"
 #include "tblog/summary.pb.h"

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "crc32c.hpp"
-#include "record_framing.hpp"
+#include "format/crc32c.hpp"
+#include "format/record_framing.hpp"
 #include "test_support.hpp"
 
 namespace tblog::detail {

@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "dashboard.hpp"
+#include "read/dashboard_of.hpp"
 #include "png_test_decode.hpp"
-#include "record_framing.hpp"
+#include "format/record_framing.hpp"
 #include "tblog/event.pb.h"
 #include "tblog/plugins.pb.h"
 #include "tblog/summary.pb.h"

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "png_test_decode.hpp"
-#include "record_framing.hpp"
-#include "summaries.hpp"
+#include "format/record_framing.hpp"
+#include "kinds/core_kinds.hpp"
 #include "tblog/event.pb.h"
 #include "tblog/summary.pb.h"
 #include "test_support.hpp"

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "dashboard.hpp"
+#include "read/dashboard_of.hpp"
 #include "tblog/reader.hpp"
 #include "test_support.hpp"
 

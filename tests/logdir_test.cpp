@@ -3,7 +3,7 @@
 
 #include <filesystem>
 
-#include "dashboard.hpp"
+#include "read/dashboard_of.hpp"
 #include "tblog/reader.hpp"
 #include "test_support.hpp"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "crc32c.hpp"
-#include "record_framing.hpp"
+#include "format/crc32c.hpp"
+#include "format/record_framing.hpp"
 #include "tblog/reader.hpp"
 #include "test_support.hpp"
 

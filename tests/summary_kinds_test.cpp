@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "png_encoder.hpp"
+#include "kinds/png_encoder.hpp"
 #include "png_test_decode.hpp"
-#include "summaries.hpp"
+#include "kinds/core_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
 

@@ -30,7 +30,7 @@ std::vector<Event> read_run_events(const std::string& run_dir);
 // The event files directly in a folder, sorted.
 std::vector<std::string> event_files_in(const std::string& dir);
 
-std::string golden_dir();  // ../shared/golden
+std::string golden_dir();  // tests/data/golden
 std::string cli_path();    // the built `tblog` tool
 
 std::string read_file(const std::string& path);

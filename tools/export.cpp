@@ -8,10 +8,10 @@
 #include <optional>
 
 #include "commands.hpp"
-#include "dashboard.hpp"
-#include "event_scan.hpp"
+#include "read/dashboard_of.hpp"
+#include "read/event_scan.hpp"
 #include "output.hpp"
-#include "tensor_elements.hpp"
+#include "format/tensor_elements.hpp"
 #include "tblog/reader.hpp"
 
 namespace tblog::cli {

@@ -5,10 +5,10 @@
 #include <map>
 
 #include "commands.hpp"
-#include "dashboard.hpp"
-#include "dashboards.hpp"
+#include "read/dashboard_of.hpp"
+#include "kinds/dashboard_kinds.hpp"
 #include "output.hpp"
-#include "tensor_elements.hpp"
+#include "format/tensor_elements.hpp"
 #include "tblog/reader.hpp"
 
 namespace tblog::cli {

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "event_scan.hpp"
+#include "read/event_scan.hpp"
 #include "output.hpp"
 #include "tblog/reader.hpp"
 

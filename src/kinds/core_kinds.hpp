@@ -1,0 +1,56 @@
+#pragma once
+// Factories for the payload of each summary kind. Each validates its arguments and copies
+// what it needs on the caller's thread (throwing tblog::Error naming the bad argument, before
+// anything is enqueued); the expensive work happens in Payload::encode_value on the writer thread.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kinds/payload.hpp"
+#include "tblog/image.hpp"
+#include "tblog/summary_writer.hpp"
+
+namespace tblog::detail {
+
+// summary_text.cpp: plugin "text", a DT_STRING tensor of shape [1] (as PyTorch writes it).
+std::unique_ptr<Payload> make_text_payload(std::string_view markdown);
+
+// summary_histogram.cpp: legacy `histo` field (plugin "histograms" reads it).
+std::unique_ptr<Payload> make_histogram_payload(const float* values, std::size_t count);
+std::unique_ptr<Payload> make_histogram_payload(const double* values, std::size_t count);
+std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buckets);
+// TensorFlow's default bucket right edges: ±1e-12 * 1.1^k up to 1e20, and DBL_MAX.
+const std::vector<double>& default_bucket_limits();
+// Buckets `count` values over the default edges. Non-finite values are skipped and counted
+// in *non_finite.
+HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite);
+
+// summary_image.cpp: legacy `image` field with PNG bytes (plugin "images" reads it).
+std::unique_ptr<Payload> make_image_payload(const ImageView& image);
+std::unique_ptr<Payload> make_image_batch_payload(const ImageBatchView& batch);
+// Checks an image (or a batch: count images) as the caller described it: data present,
+// positive sides, a grid_rows x grid_columns layout of them within max_side pixels a side,
+// 1/3/4 channels when has_channels, and `size` elements matching the shape. Throws
+// tblog::Error naming `arg` (e.g. "image.size is ...").
+void check_image_shape(const std::string& arg, const void* data, std::size_t size,
+                       std::int64_t count, std::int64_t height, std::int64_t width,
+                       std::int64_t channels, bool has_channels, bool is_batch,
+                       std::int64_t grid_rows, std::int64_t grid_columns, std::int64_t max_side);
+// Appends a Summary.Value holding an encoded image (PNG or GIF) in the legacy `image` field,
+// with the "images" plugin metadata when ctx.first_in_file. Shared by every image-like kind.
+void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
+                        int colorspace, std::string encoded, std::string& out);
+
+// The pixel rule of every image kind: uint8 as is; float in [0, 1] scaled by 255 and
+// truncated, as PyTorch does (clamped; NaN gives 0).
+inline std::uint8_t pixel_to_uint8(std::uint8_t v) { return v; }
+inline std::uint8_t pixel_to_uint8(float v) {
+  if (v >= 1.0f) return 255;
+  if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
+  return 0;
+}
+
+}  // namespace tblog::detail

@@ -1,0 +1,183 @@
+// Histograms, in the legacy `histo` field that TensorBoard's histogram plugin converts itself.
+//
+// Bucketing follows TensorFlow's C++ Histogram (the one behind tf.summary.histogram): right
+// edges ±1e-12 * 1.1^k below 1e20, then ±DBL_MAX, and 0; a value v lands in the first bucket
+// whose limit is > v, so bucket i holds [limit[i-1], limit[i]). On encoding, each run of
+// empty buckets is merged into one empty bucket ending where the run ends, which keeps every
+// non-empty bucket's left edge (the previous limit) exact while writing a few dozen buckets
+// instead of 1551.
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kinds/core_kinds.hpp"
+#include "tblog/error.hpp"
+#include "tblog/summary.pb.h"
+#include "kinds/summary_value.hpp"
+
+namespace tblog::detail {
+namespace {
+
+std::vector<double> make_default_bucket_limits() {
+  std::vector<double> positive;
+  for (double v = 1e-12; v < 1e20; v *= 1.1) positive.push_back(v);
+  positive.push_back(DBL_MAX);
+  std::vector<double> limits;
+  limits.reserve(2 * positive.size() + 1);
+  for (auto it = positive.rbegin(); it != positive.rend(); ++it) limits.push_back(-*it);
+  limits.push_back(0.0);
+  limits.insert(limits.end(), positive.begin(), positive.end());
+  return limits;
+}
+
+template <typename T>
+HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_t* non_finite) {
+  const std::vector<double>& limits = default_bucket_limits();
+  std::vector<double> counts(limits.size(), 0.0);
+  HistogramBuckets h;
+  h.min = DBL_MAX;
+  h.max = -DBL_MAX;
+  std::size_t skipped = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    const double v = static_cast<double>(values[i]);
+    if (!std::isfinite(v)) {
+      ++skipped;
+      continue;
+    }
+    auto b = static_cast<std::size_t>(std::upper_bound(limits.begin(), limits.end(), v) -
+                                      limits.begin());
+    // Only v == DBL_MAX is past the last limit; it belongs in the last bucket.
+    if (b == limits.size()) b = limits.size() - 1;
+    counts[b] += 1.0;
+    h.min = std::min(h.min, v);
+    h.max = std::max(h.max, v);
+    h.num += 1.0;
+    h.sum += v;
+    h.sum_squares += v * v;
+  }
+  if (non_finite != nullptr) *non_finite = skipped;
+  if (h.num == 0) {
+    h.min = 0;
+    h.max = 0;
+  }
+
+  for (std::size_t i = 0; i < counts.size();) {
+    double limit = limits[i];
+    const double c = counts[i];
+    ++i;
+    if (c == 0.0) {
+      while (i < counts.size() && counts[i] == 0.0) limit = limits[i++];
+    }
+    h.bucket_limits.push_back(limit);
+    h.bucket_counts.push_back(c);
+  }
+  return h;
+}
+
+void encode_histogram_value(const EncodeContext& ctx, const HistogramBuckets& h, std::string& out) {
+  pb::Summary::Value value = start_value(ctx, "histograms");
+  auto* histo = value.mutable_histo();
+  histo->set_min(h.min);
+  histo->set_max(h.max);
+  histo->set_num(h.num);
+  histo->set_sum(h.sum);
+  histo->set_sum_squares(h.sum_squares);
+  histo->mutable_bucket_limit()->Add(h.bucket_limits.begin(), h.bucket_limits.end());
+  histo->mutable_bucket()->Add(h.bucket_counts.begin(), h.bucket_counts.end());
+  value.AppendToString(&out);
+}
+
+template <typename T>
+class HistogramPayload final : public Payload {
+ public:
+  HistogramPayload(const T* values, std::size_t count) : values_(values, values + count) {}
+
+  void encode_value(const EncodeContext& ctx, std::string& out) override {
+    std::size_t non_finite = 0;
+    const HistogramBuckets h = bucketize_values(values_.data(), values_.size(), &non_finite);
+    if (non_finite > 0 && ctx.warn) {
+      ctx.warn("histogram '" + std::string(ctx.tag) + "': left out " + std::to_string(non_finite) +
+               " of " + std::to_string(values_.size()) + " values that are NaN or infinite");
+    }
+    encode_histogram_value(ctx, h, out);
+  }
+
+ private:
+  std::vector<T> values_;
+};
+
+class RawHistogramPayload final : public Payload {
+ public:
+  explicit RawHistogramPayload(const HistogramBuckets& buckets) : buckets_(buckets) {}
+
+  void encode_value(const EncodeContext& ctx, std::string& out) override {
+    encode_histogram_value(ctx, buckets_, out);
+  }
+
+ private:
+  HistogramBuckets buckets_;
+};
+
+template <typename T>
+std::unique_ptr<Payload> make_histogram(const T* values, std::size_t count) {
+  if (count == 0) throw Error("histogram: values is empty");
+  if (values == nullptr) throw Error("histogram: values is null");
+  return std::make_unique<HistogramPayload<T>>(values, count);
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<double>& default_bucket_limits() {
+  static const std::vector<double> limits = make_default_bucket_limits();
+  return limits;
+}
+
+HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite) {
+  return bucketize_values(values, count, non_finite);
+}
+
+std::unique_ptr<Payload> make_histogram_payload(const float* values, std::size_t count) {
+  return make_histogram(values, count);
+}
+
+std::unique_ptr<Payload> make_histogram_payload(const double* values, std::size_t count) {
+  return make_histogram(values, count);
+}
+
+std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buckets) {
+  const auto& limits = buckets.bucket_limits;
+  const auto& counts = buckets.bucket_counts;
+  if (limits.empty()) throw Error("histogram: buckets.bucket_limits is empty");
+  if (counts.size() != limits.size()) {
+    throw Error("histogram: buckets.bucket_counts has " + std::to_string(counts.size()) +
+                " entries but buckets.bucket_limits has " + std::to_string(limits.size()) +
+                "; they must be the same length");
+  }
+  for (std::size_t i = 0; i < limits.size(); ++i) {
+    if (std::isnan(limits[i])) {
+      throw Error("histogram: buckets.bucket_limits[" + std::to_string(i) + "] is NaN");
+    }
+    if (i > 0 && !(limits[i] > limits[i - 1])) {
+      throw Error("histogram: buckets.bucket_limits must be strictly increasing, but [" +
+                  std::to_string(i) + "] = " + number(limits[i]) + " follows [" +
+                  std::to_string(i - 1) + "] = " + number(limits[i - 1]));
+    }
+    if (!(counts[i] >= 0) || std::isinf(counts[i])) {
+      throw Error("histogram: buckets.bucket_counts[" + std::to_string(i) + "] is " +
+                  number(counts[i]) + "; counts must be finite and >= 0");
+    }
+  }
+  return std::make_unique<RawHistogramPayload>(buckets);
+}
+
+}  // namespace tblog::detail

@@ -1,0 +1,174 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "format/crc32c.hpp"
+#include "format/record_framing.hpp"
+#include "tblog/reader.hpp"
+
+namespace tblog {
+
+std::string ReadProblem::to_string() const {
+  return file + ":" + std::to_string(offset) + ": " + message;
+}
+
+namespace {
+
+// Large enough that one read() call covers thousands of small records, so syscalls and
+// buffer shuffling stay negligible next to the CRC work.
+constexpr std::size_t kChunkSize = std::size_t{4} << 20;
+
+using detail::kRecordHeaderSize;
+using detail::kRecordOverhead;
+
+std::uint64_t load_u64(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);  // little-endian hosts only, like the rest of tblog
+  return v;
+}
+
+std::uint32_t load_u32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+}  // namespace
+
+struct RecordReader::State {
+  std::string path;
+  int fd = -1;
+  bool eof = false;
+  std::vector<char> buffer;
+  std::size_t begin = 0;             // first unconsumed byte of buffer
+  std::size_t end = 0;               // one past the last valid byte of buffer
+  std::uint64_t buffer_offset = 0;   // file offset of buffer[0]
+  std::uint64_t sound_through = 0;   // file offset just past the last sound record
+  std::optional<ReadProblem> problem;
+
+  ~State() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  // Moves the unconsumed bytes to the front and reads until at least `wanted` bytes are
+  // buffered or the file ends.
+  void fill(std::size_t wanted) {
+    if (begin > 0) {
+      std::memmove(buffer.data(), buffer.data() + begin, end - begin);
+      buffer_offset += begin;
+      end -= begin;
+      begin = 0;
+    }
+    if (wanted > buffer.size()) buffer.resize(std::max(wanted, buffer.size() * 2));
+    while (end < wanted && !eof) {
+      const ssize_t n = ::read(fd, buffer.data() + end, buffer.size() - end);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw Error("cannot read '" + path + "': " + std::strerror(errno));
+      }
+      if (n == 0) eof = true;
+      end += static_cast<std::size_t>(n);
+    }
+  }
+
+  void report(ReadProblem::Kind kind, std::string message) {
+    ReadProblem p;
+    p.kind = kind;
+    p.file = path;
+    p.offset = buffer_offset + begin;
+    p.message = std::move(message);
+    problem = std::move(p);
+  }
+};
+
+RecordReader::RecordReader(const std::string& path) : state_(std::make_unique<State>()) {
+  state_->path = path;
+  state_->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (state_->fd < 0) {
+    throw Error("cannot open event file '" + path + "': " + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(state_->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    throw Error("cannot read event file '" + path + "': it is a folder");
+  }
+  ::posix_fadvise(state_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  // Small files (most runs' files) get a buffer their size, not a whole chunk.
+  const auto file_size = static_cast<std::uint64_t>(st.st_size > 0 ? st.st_size : 0);
+  state_->buffer.resize(static_cast<std::size_t>(
+      std::min<std::uint64_t>(kChunkSize, std::max<std::uint64_t>(file_size + 1, 4096))));
+}
+
+RecordReader::~RecordReader() = default;
+
+bool RecordReader::next(std::string_view& data, std::uint64_t* offset) {
+  State& s = *state_;
+  if (s.problem) return false;
+  for (;;) {
+    // The framing is checked here rather than through detail::parse_record so that a
+    // record's length is known even when the buffer holds only part of it.
+    const char* p = s.buffer.data() + s.begin;
+    const std::size_t available = s.end - s.begin;
+    std::uint64_t needed = kRecordHeaderSize;  // bytes the record takes, as far as known
+    if (available >= kRecordHeaderSize) {
+      const std::uint64_t length = load_u64(p);
+      if (detail::masked_crc32c(p, 8) != load_u32(p + 8)) {
+        s.report(ReadProblem::Kind::corrupt, "bad length CRC (record header is corrupt)");
+        return false;
+      }
+      needed = length > UINT64_MAX - kRecordOverhead ? UINT64_MAX : kRecordOverhead + length;
+      if (needed <= available) {
+        const char* payload = p + kRecordHeaderSize;
+        if (detail::masked_crc32c(payload, length) != load_u32(payload + length)) {
+          s.report(ReadProblem::Kind::corrupt, "bad data CRC (the " + std::to_string(length) +
+                                                   "-byte record is corrupt)");
+          return false;
+        }
+        data = std::string_view(payload, length);
+        if (offset) *offset = s.buffer_offset + s.begin;
+        s.begin += needed;
+        s.sound_through = s.buffer_offset + s.begin;
+        return true;
+      }
+    }
+    // The record is not wholly buffered.
+    if (s.eof) {
+      if (available == 0) return false;  // clean end of file
+      s.report(ReadProblem::Kind::truncated,
+               "truncated last record: the file ends " + std::to_string(available) +
+                   " bytes into a record of " +
+                   (available >= kRecordHeaderSize ? std::to_string(needed) + " bytes"
+                                                   : std::string("unknown size")));
+      return false;
+    }
+    // Never grow the buffer beyond what the file could still hold: a huge length (whose
+    // CRC happens to match) then reads as truncation instead of exhausting memory.
+    std::uint64_t want = needed;
+    if (want > s.buffer.size()) {
+      struct stat st {};
+      if (::fstat(s.fd, &st) != 0) {
+        throw Error("cannot read '" + s.path + "': " + std::strerror(errno));
+      }
+      const std::uint64_t at = s.buffer_offset + s.begin;
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      const std::uint64_t left = size > at ? size - at : 0;
+      if (want > left) want = std::max<std::uint64_t>(left, available + 1);
+    }
+    // Read in chunks of the buffer's size (a whole chunk for large files).
+    s.fill(static_cast<std::size_t>(
+        std::max<std::uint64_t>(want, std::min<std::uint64_t>(kChunkSize, s.buffer.size()))));
+  }
+}
+
+const std::optional<ReadProblem>& RecordReader::problem() const { return state_->problem; }
+
+std::uint64_t RecordReader::bytes_read() const { return state_->sound_through; }
+
+const std::string& RecordReader::path() const { return state_->path; }
+
+}  // namespace tblog

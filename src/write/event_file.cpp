@@ -1,0 +1,90 @@
+#include "write/event_file.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+
+#include "format/event_encoding.hpp"
+
+namespace tblog::detail {
+namespace {
+
+std::atomic<unsigned> g_file_counter{0};
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+}  // namespace
+
+std::string event_file_name(std::int64_t unix_seconds, const std::string& suffix) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof(seconds), "%010lld", static_cast<long long>(unix_seconds));
+  return std::string("events.out.tfevents.") + seconds + "." + host_name() + "." +
+         std::to_string(::getpid()) + "." + std::to_string(g_file_counter++) + suffix;
+}
+
+EventFile::EventFile(std::string dir, std::string suffix)
+    : dir_(std::move(dir)), suffix_(std::move(suffix)) {}
+
+IoStatus EventFile::open() {
+  file_.close();
+  IoStatus st = create_directories(dir_);
+  if (!st.ok()) return st;
+  const double now = now_seconds();
+  // The counter makes names unique within the process and O_EXCL across processes that
+  // share a pid namespace and second; retry on the rare collision with a foreign file.
+  for (int attempt = 0;; ++attempt) {
+    st = file_.create_new(dir_ + "/" + event_file_name(static_cast<std::int64_t>(now), suffix_));
+    if (st.ok() || st.error != EEXIST || attempt == 100) break;
+  }
+  if (!st.ok()) return st;
+  st = file_.append(file_version_record(now));
+  if (!st.ok()) {
+    file_.close();
+    return st;
+  }
+  return {};
+}
+
+IoStatus EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) {
+  *written = 0;
+  *lost = 0;
+  if (buffer_.empty()) return {};
+  IoStatus st;
+  if (!file_.is_open()) st = open();
+  if (st.ok()) {
+    const std::uint64_t good_size = file_.size();
+    st = file_.append(buffer_);
+    if (!st.ok()) {
+      // Leave the file ending at its last complete record, and start a new file next time.
+      file_.truncate(good_size);
+      close();
+    }
+  }
+  if (st.ok()) {
+    *written = buffered_events_;
+  } else {
+    *lost = buffered_events_;
+  }
+  buffer_.clear();
+  buffered_events_ = 0;
+  return st;
+}
+
+IoStatus EventFile::sync() {
+  if (!file_.is_open()) return {};
+  return file_.sync();
+}
+
+}  // namespace tblog::detail

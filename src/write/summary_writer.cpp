@@ -1,0 +1,263 @@
+// The callers' side of SummaryWriter: validate, copy, enqueue. Nothing here encodes,
+// checksums, compresses or makes a system call on the way to the queue.
+#include <time.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "kinds/core_kinds.hpp"
+#include "write/summary_writer_impl.hpp"
+
+namespace tblog {
+
+using detail::QueueItem;
+
+void check_step(std::int64_t step) {
+  if (step < 0) throw Error("step " + std::to_string(step) + " is negative");
+}
+
+namespace {
+
+void default_handler(const std::string& message) {
+  std::fprintf(stderr, "tblog: %s\n", message.c_str());
+}
+
+std::size_t wake_mask_for(std::size_t capacity) {
+  std::size_t every = 1024;
+  while (every > 1 && every * 4 > capacity) every >>= 1;
+  return every - 1;
+}
+
+}  // namespace
+
+SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
+    : logdir_(logdir),
+      options_(std::move(options)),
+      queue_(options_.max_queue),
+      wake_mask_(wake_mask_for(queue_.capacity())) {
+  if (logdir_.empty()) throw Error("logdir is empty");
+  if (!(options_.flush_secs > 0)) throw Error("flush_secs must be positive");
+  if (options_.png_compression_level < 0 || options_.png_compression_level > 9) {
+    throw Error("png_compression_level " + std::to_string(options_.png_compression_level) +
+                " is outside 0..9");
+  }
+  if (options_.max_queue == 0) throw Error("max_queue must be at least 1");
+  handler_ = options_.error_handler ? options_.error_handler : default_handler;
+  warn_ = handler_;
+  run_dirs_.push_back(logdir_);
+  run_index_[logdir_] = 0;
+  files_.push_back(std::make_unique<detail::EventFile>(logdir_, options_.filename_suffix));
+  detail::IoStatus st = files_[0]->open();
+  if (!st.ok()) throw Error("cannot open SummaryWriter on '" + logdir_ + "': " + st.message);
+  main_path_ = files_[0]->path();
+  thread_ = std::thread([this] { run_writer_thread(); });
+}
+
+SummaryWriter::Impl::~Impl() {
+  try {
+    close();
+  } catch (const std::exception& e) {
+    report(e.what());
+  }
+}
+
+void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, std::int64_t step,
+                                          std::unique_ptr<detail::Payload> payload,
+                                          std::uint32_t run) {
+  QueueItem item;
+  item.kind = QueueItem::Kind::payload;
+  item.run = run;
+  item.tag = tag;
+  item.step = step;
+  item.wall_time = wall_clock_now();
+  item.payload = payload.release();
+  enqueue(item);
+}
+
+void SummaryWriter::Impl::wake_writer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake_requested_ = true;
+  }
+  writer_cv_.notify_one();
+}
+
+void SummaryWriter::Impl::enqueue_when_full(const QueueItem& item) {
+  if (options_.overflow == OverflowPolicy::drop) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    delete item.payload;
+    return;
+  }
+  enqueue_blocking(item);
+}
+
+void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
+  std::size_t position;
+  if (queue_.try_push(item, &position)) {
+    wake_writer();
+    return;
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  blocked_producers_.fetch_add(1);
+  wake_requested_ = true;
+  writer_cv_.notify_one();
+  // The writer wakes us when it has made room; the timeout only guards a missed wake-up.
+  while (!queue_.try_push(item, &position)) {
+    if (writer_done_) {
+      blocked_producers_.fetch_sub(1);
+      delete item.payload;
+      throw Error("SummaryWriter for '" + logdir_ + "' is closed");
+    }
+    producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
+  }
+  blocked_producers_.fetch_sub(1);
+}
+
+std::uint32_t SummaryWriter::Impl::run_index(const std::string& subdir) {
+  std::lock_guard<std::mutex> lock(runs_mu_);
+  auto it = run_index_.find(subdir);
+  if (it != run_index_.end()) return it->second;
+  const auto index = static_cast<std::uint32_t>(run_dirs_.size());
+  run_dirs_.push_back(subdir);
+  run_index_.emplace(subdir, index);
+  return index;
+}
+
+void SummaryWriter::Impl::throw_if_lost() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (lost_unreported_ == 0) return;
+  const std::string message = std::to_string(lost_unreported_) +
+                              " event(s) were lost writing to '" + logdir_ + "': " + last_error_;
+  lost_unreported_ = 0;
+  throw Error(message);
+}
+
+void SummaryWriter::Impl::flush() {
+  check_open();
+  QueueItem item;
+  item.kind = QueueItem::Kind::flush;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    item.step = ++flush_tickets_;
+  }
+  control_items_.fetch_add(1, std::memory_order_relaxed);
+  enqueue_blocking(item);
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    flush_cv_.wait(lock, [&] { return flushes_done_ >= item.step || writer_done_; });
+  }
+  throw_if_lost();
+}
+
+void SummaryWriter::Impl::close() {
+  if (closed_.exchange(true)) return;
+  QueueItem item;
+  item.kind = QueueItem::Kind::close;
+  control_items_.fetch_add(1, std::memory_order_relaxed);
+  enqueue_blocking(item);
+  if (thread_.joinable()) thread_.join();
+  // Items a racing caller pushed after the close marker: release their payloads.
+  QueueItem left;
+  while (queue_.try_pop(left)) delete left.payload;
+  throw_if_lost();
+}
+
+// ---------------------------------------------------------------------------------------
+
+SummaryWriter::SummaryWriter(const std::string& logdir, WriterOptions options)
+    : impl_(std::make_unique<Impl>(logdir, std::move(options))) {}
+
+SummaryWriter::~SummaryWriter() = default;
+
+void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step) {
+  add_scalar(tag, value, step, wall_clock_now());
+}
+
+void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step,
+                               double wall_time) {
+  QueueItem item;
+  item.kind = QueueItem::Kind::scalar;
+  item.tag = impl_->checked_tag(tag, step);
+  item.step = step;
+  item.wall_time = wall_time;
+  item.value = value;
+  impl_->enqueue(item);
+}
+
+void SummaryWriter::add_scalars(std::string_view main_tag,
+                                const std::map<std::string, double>& values, std::int64_t step) {
+  QueueItem item;
+  item.kind = QueueItem::Kind::scalar;
+  item.tag = impl_->checked_tag(main_tag, step);
+  item.step = step;
+  item.wall_time = wall_clock_now();
+  std::string prefix = impl_->logdir_ + "/" + std::string(main_tag) + "_";
+  for (std::size_t i = impl_->logdir_.size() + 1; i < prefix.size(); ++i) {
+    if (prefix[i] == '/') prefix[i] = '_';
+  }
+  for (const auto& [name, value] : values) {
+    if (name.empty()) throw Error("add_scalars: a name in values is empty");
+  }
+  for (const auto& [name, value] : values) {
+    item.run = impl_->run_index(prefix + name);
+    item.value = value;
+    impl_->enqueue(item);
+  }
+}
+
+// Each add_* below checks everything (tag included) before enqueueing, so a bad call
+// writes nothing.
+void SummaryWriter::add_text(std::string_view tag, std::string_view markdown, std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_text_payload(markdown));
+}
+
+void SummaryWriter::add_histogram(std::string_view tag, const float* values, std::size_t count,
+                                  std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
+}
+
+void SummaryWriter::add_histogram(std::string_view tag, const double* values, std::size_t count,
+                                  std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
+}
+
+void SummaryWriter::add_histogram_raw(std::string_view tag, const HistogramBuckets& buckets,
+                                      std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_histogram_raw_payload(buckets));
+}
+
+void SummaryWriter::add_image(std::string_view tag, const ImageView& image, std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_image_payload(image));
+}
+
+void SummaryWriter::add_images(std::string_view tag, const ImageBatchView& batch,
+                               std::int64_t step) {
+  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_image_batch_payload(batch));
+}
+
+void SummaryWriter::flush() { impl_->flush(); }
+void SummaryWriter::close() { impl_->close(); }
+const std::string& SummaryWriter::logdir() const { return impl_->logdir_; }
+
+std::string SummaryWriter::file_path() const {
+  // Changes when the writer thread opens a new file after a write error.
+  std::lock_guard<std::mutex> lock(impl_->path_mu_);
+  return impl_->main_path_;
+}
+
+WriterStats SummaryWriter::stats() const {
+  WriterStats s;
+  s.events_enqueued = impl_->queue_.pushed() - impl_->control_items_.load();
+  s.events_dropped = impl_->dropped_.load();
+  s.events_written = impl_->written_.load();
+  s.events_lost = impl_->lost_.load();
+  return s;
+}
+
+}  // namespace tblog

@@ -1,0 +1,142 @@
+#pragma once
+// SummaryWriter's state, shared by the callers' side (summary_writer.cpp: validate, copy,
+// enqueue) and the writer thread (writer_thread.cpp: encode, frame, write, flush).
+#include <time.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "write/event_file.hpp"
+#include "write/event_queue.hpp"
+#include "write/tag_table.hpp"
+#include "tblog/summary_writer.hpp"
+
+namespace tblog {
+
+namespace detail {
+class Payload;
+}
+
+// Throws tblog::Error for a negative step.
+void check_step(std::int64_t step);
+
+// Seconds since the epoch, to the microsecond and better: events' default wall time.
+inline double wall_clock_now() {
+  timespec ts;
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+class SummaryWriter::Impl {
+ public:
+  Impl(const std::string& logdir, WriterOptions options);
+  ~Impl();
+
+  // ---- callers' side (summary_writer.cpp)
+  const detail::TagEntry* tag(std::string_view name) {
+    if (const detail::TagEntry* e = tags_.find(name)) return e;
+    return tags_.intern(name, warn_);
+  }
+  void check_open() const {
+    if (closed_.load(std::memory_order_relaxed)) throw Error("SummaryWriter for '" + logdir_ + "' is closed");
+  }
+  // The checks every add_* makes before anything else: the writer is open, the step is
+  // not negative, the tag is valid. Returns the interned tag.
+  const detail::TagEntry* checked_tag(std::string_view name, std::int64_t step) {
+    check_open();
+    check_step(step);
+    return tag(name);
+  }
+  // Enqueues under the overflow policy; the item's payload is owned by the queue afterwards.
+  void enqueue(const detail::QueueItem& item) {
+    std::size_t position;
+    if (queue_.try_push(item, &position)) {
+      // Wake a sleeping writer thread now and then, so a steady trickle is not held back
+      // to the flush interval and a burst gets drained before the queue fills.
+      if ((position & wake_mask_) == 0 && writer_sleeping_.load(std::memory_order_relaxed)) {
+        wake_writer();
+      }
+      return;
+    }
+    enqueue_when_full(item);
+  }
+  // Enqueues the payload of one add_* call (tag may be null for untagged events) for run
+  // `run` (0: the writer's own; others from run_index).
+  void enqueue_payload(const detail::TagEntry* tag, std::int64_t step,
+                       std::unique_ptr<detail::Payload> payload, std::uint32_t run = 0);
+  std::uint32_t run_index(const std::string& subdir);  // add_scalars' sub-runs
+  void flush();
+  void close();
+  void report(const std::string& message) const { handler_(message); }
+
+  // ---- writer thread (writer_thread.cpp)
+  void run_writer_thread();
+
+  const std::string logdir_;
+  const WriterOptions options_;
+  std::function<void(const std::string&)> handler_;
+  std::function<void(const std::string&)> warn_;
+  detail::TagTable tags_;
+  detail::EventQueue queue_;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::uint64_t> lost_{0};
+  std::atomic<std::uint64_t> control_items_{0};
+  mutable std::mutex path_mu_;
+  std::string main_path_;  // the main run's current event file
+
+  // Callers' side state of the dashboard kinds (summary_writer_dashboards.cpp).
+  std::mutex dashboards_mu_;
+  std::set<std::uint32_t> hparams_runs_;         // runs that hold an hparams session
+  std::set<std::string> audio_clamp_warned_;     // tags already warned about clamped audio
+
+ private:
+  void enqueue_when_full(const detail::QueueItem& item);
+  void enqueue_blocking(const detail::QueueItem& item);
+  void wake_writer();
+  void throw_if_lost();
+
+  // writer-thread helpers
+  void handle(detail::QueueItem& item);
+  detail::EventFile& run_file(std::uint32_t run);
+  void write_out(detail::EventFile& file);
+  void write_all(bool sync, bool check_removed);
+  void record_loss(const std::string& what, std::uint64_t lost);
+  void wake_blocked_producers();
+
+  const std::size_t wake_mask_;
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> writer_sleeping_{false};
+  std::atomic<int> blocked_producers_{0};
+
+  std::mutex mu_;  // guards the fields below and the condition variables' predicates
+  std::condition_variable writer_cv_;    // wakes the writer thread
+  std::condition_variable producer_cv_;  // wakes callers blocked on a full queue
+  std::condition_variable flush_cv_;     // wakes callers waiting for a flush
+  bool wake_requested_ = false;
+  std::int64_t flush_tickets_ = 0;   // flushes asked for
+  std::int64_t flushes_done_ = 0;    // flushes completed, in order
+  bool writer_done_ = false;
+  std::uint64_t lost_unreported_ = 0;  // lost to write errors since flush() last threw
+  std::string last_error_;
+  bool error_streak_ = false;  // an error was reported and no write has succeeded since
+
+  std::mutex runs_mu_;  // guards run_dirs_ / run_index_ (callers add, the writer reads)
+  std::vector<std::string> run_dirs_;
+  std::map<std::string, std::uint32_t> run_index_;
+
+  // Owned by the writer thread.
+  std::vector<std::unique_ptr<detail::EventFile>> files_;
+  std::string scratch_;
+  std::thread thread_;
+};
+
+}  // namespace tblog

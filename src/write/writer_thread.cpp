@@ -1,0 +1,194 @@
+// The writer thread: drains the queue, encodes and frames events into each run's buffer,
+// and writes the buffers out every flush_secs, when they grow large, and on flush/close.
+#include <algorithm>
+#include <chrono>
+
+#include "format/event_encoding.hpp"
+#include "format/record_framing.hpp"
+#include "kinds/payload.hpp"
+#include "write/summary_writer_impl.hpp"
+
+namespace tblog {
+
+using detail::QueueItem;
+
+namespace {
+// A buffer this large is written out without waiting for the flush interval.
+constexpr std::size_t kWriteThreshold = 1 << 20;
+}  // namespace
+
+void SummaryWriter::Impl::run_writer_thread() {
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(options_.flush_secs));
+  auto next_flush = Clock::now() + interval;
+  const std::size_t wake_producers_every = std::max<std::size_t>(1, queue_.capacity() / 8);
+  std::size_t since_producer_wake = 0;
+  QueueItem item;
+
+  for (;;) {
+    std::size_t handled = 0;
+    bool closing = false;
+    while (queue_.try_pop(item)) {
+      if (item.kind == QueueItem::Kind::close) {
+        closing = true;
+        break;
+      }
+      handle(item);
+      ++handled;
+      if (++since_producer_wake >= wake_producers_every) {
+        since_producer_wake = 0;
+        if (blocked_producers_.load() > 0) wake_blocked_producers();
+      }
+      // Under a steady stream the queue never empties: still write out on time.
+      if ((handled & 4095) == 0 && Clock::now() >= next_flush) break;
+    }
+    if (closing) {
+      write_all(options_.fsync_on_flush, false);
+      for (auto& file : files_) file->close();
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        writer_done_ = true;
+        flushes_done_ = flush_tickets_;
+      }
+      flush_cv_.notify_all();
+      producer_cv_.notify_all();
+      return;
+    }
+    if (blocked_producers_.load() > 0) wake_blocked_producers();
+    const auto now = Clock::now();
+    if (now >= next_flush) {
+      write_all(false, true);
+      next_flush = now + interval;
+      continue;
+    }
+    if (handled != 0) continue;
+
+    // Sleep until the next flush is due or someone wakes us (a flush, a close, a full
+    // queue, or every so many adds): close() never waits on a sleeping timer.
+    std::unique_lock<std::mutex> lock(mu_);
+    writer_sleeping_.store(true);
+    writer_cv_.wait_until(lock, next_flush, [&] { return wake_requested_; });
+    wake_requested_ = false;
+    writer_sleeping_.store(false, std::memory_order_relaxed);
+  }
+}
+
+void SummaryWriter::Impl::wake_blocked_producers() {
+  { std::lock_guard<std::mutex> lock(mu_); }
+  producer_cv_.notify_all();
+}
+
+detail::EventFile& SummaryWriter::Impl::run_file(std::uint32_t run) {
+  if (run >= files_.size()) {
+    std::lock_guard<std::mutex> lock(runs_mu_);
+    while (files_.size() < run_dirs_.size()) {
+      files_.push_back(
+          std::make_unique<detail::EventFile>(run_dirs_[files_.size()], options_.filename_suffix));
+    }
+  }
+  return *files_[run];
+}
+
+void SummaryWriter::Impl::handle(QueueItem& item) {
+  detail::EventFile& file = run_file(item.run);
+  switch (item.kind) {
+    case QueueItem::Kind::scalar:
+      detail::append_scalar_record(file.buffer(), item.wall_time, item.step, *item.tag,
+                                   static_cast<float>(item.value));
+      file.count_buffered_event();
+      break;
+    case QueueItem::Kind::payload: {
+      std::unique_ptr<detail::Payload> payload(item.payload);
+      const std::string tag = item.tag ? item.tag->clean : std::string();
+      detail::EncodeContext ctx;
+      ctx.tag = tag;
+      ctx.run_dir = file.dir();
+      ctx.first_in_file = item.tag == nullptr || file.described.count(item.tag) == 0;
+      ctx.png_compression_level = options_.png_compression_level;
+      ctx.warn = warn_;
+      scratch_.clear();
+      try {
+        payload->encode_value(ctx, scratch_);
+      } catch (const std::exception& e) {
+        record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " + e.what(), 1);
+        return;
+      }
+      const detail::Payload::Output output = payload->output();
+      if (output == detail::Payload::Output::none) break;
+      std::string& out = file.buffer();
+      const std::size_t header_begin = out.size();
+      out.append(detail::kRecordHeaderSize, '\0');
+      detail::append_event_header(out, item.wall_time, item.step);
+      if (output == detail::Payload::Output::summary_value) {
+        detail::append_summary_field(out, scratch_);
+      } else {
+        out.append(scratch_);
+      }
+      detail::finish_record_in_place(out, header_begin);
+      file.count_buffered_event();
+      if (ctx.first_in_file && item.tag) file.described.insert(item.tag);
+      break;
+    }
+    case QueueItem::Kind::flush:
+      write_all(options_.fsync_on_flush, true);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        flushes_done_ = std::max(flushes_done_, item.step);
+      }
+      flush_cv_.notify_all();
+      return;
+    case QueueItem::Kind::close:
+      return;
+  }
+  if (file.buffer().size() >= kWriteThreshold) write_out(file);
+}
+
+void SummaryWriter::Impl::write_out(detail::EventFile& file) {
+  std::uint64_t written = 0;
+  std::uint64_t lost = 0;
+  const detail::IoStatus st = file.write_buffered(&written, &lost);
+  written_.fetch_add(written, std::memory_order_relaxed);
+  if (!st.ok()) {
+    record_loss(st.message, lost);
+  } else if (written > 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    error_streak_ = false;
+  }
+  if (&file == files_[0].get()) {
+    std::lock_guard<std::mutex> lock(path_mu_);
+    if (main_path_ != file.path() && !file.path().empty()) main_path_ = file.path();
+  }
+}
+
+void SummaryWriter::Impl::write_all(bool sync, bool check_removed) {
+  for (auto& file : files_) {
+    // A file someone removed gets a successor, as TensorFlow's writer does.
+    if (check_removed && file->removed()) file->close();
+    write_out(*file);
+    if (sync) {
+      const detail::IoStatus st = file->sync();
+      if (!st.ok()) report(st.message);
+    }
+  }
+}
+
+void SummaryWriter::Impl::record_loss(const std::string& what, std::uint64_t lost) {
+  lost_.fetch_add(lost, std::memory_order_relaxed);
+  bool first_of_streak;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    lost_unreported_ += lost;
+    last_error_ = what;
+    first_of_streak = !error_streak_;
+    error_streak_ = true;
+  }
+  // Once per streak of failures: a full disk must not flood stderr from a training loop.
+  if (first_of_streak) {
+    report(what + "; " + std::to_string(lost) +
+           " event(s) lost. Later losses are counted until a write succeeds; flush() and "
+           "close() throw with the total.");
+  }
+}
+
+}  // namespace tblog
