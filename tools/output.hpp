@@ -76,7 +76,7 @@ class Output {
   void write(const char* data, std::size_t n) {
     if (n == 0) return;
     if (std::fwrite(data, 1, n, stream_) != n || std::fflush(stream_) != 0) {
-      throw Error("cannot write the output");
+      throw Error(ErrorCode::io, "cannot write the output");
     }
   }
 

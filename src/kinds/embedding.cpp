@@ -50,7 +50,7 @@ std::string os_error(const std::string& what, const std::string& path) {
 void write_atomically(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(os_error("cannot create", tmp));
+  if (fd < 0) throw Error(ErrorCode::io, os_error("cannot create", tmp));
   std::size_t done = 0;
   while (done < data.size()) {
     const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -131,7 +131,7 @@ class EmbeddingPayload final : public Payload {
     pb::ProjectorConfig config;
     if (::access(config_path.c_str(), F_OK) == 0) {
       std::string text;
-      if (!read_whole(config_path, &text)) throw Error(os_error("cannot read", config_path));
+      if (!read_whole(config_path, &text)) throw Error(ErrorCode::io, os_error("cannot read", config_path));
       if (!google::protobuf::TextFormat::ParseFromString(text, &config)) {
         throw Error("'" + config_path + "' is not a projector config; embedding '" + tag_ +
                     "' left out");

@@ -115,7 +115,7 @@ void Config::parse_args(int argc, const char* const* argv, int first) {
 
 void Config::parse_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw Error("cannot read config file '" + path + "': " + std::strerror(errno));
+  if (!in) throw Error(ErrorCode::io, "cannot read config file '" + path + "': " + std::strerror(errno));
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {

@@ -113,13 +113,13 @@ std::int64_t TensorValue::num_elements() const {
 }
 
 std::vector<double> TensorValue::as_doubles() const {
-  if (dtype == detail::kDtString) throw Error("tensor holds strings, not numbers");
+  if (dtype == detail::kDtString) throw Error(ErrorCode::corrupt, "tensor holds strings, not numbers");
   const std::int64_t n = num_elements();
   if (!content.empty()) {
     const std::size_t size = detail::dtype_size(dtype);
-    if (size == 0) throw Error("tensor has unsupported dtype " + std::to_string(dtype));
+    if (size == 0) throw Error(ErrorCode::corrupt, "tensor has unsupported dtype " + std::to_string(dtype));
     if (content.size() % size != 0) {
-      throw Error("tensor_content of " + std::to_string(content.size()) +
+      throw Error(ErrorCode::corrupt, "tensor_content of " + std::to_string(content.size()) +
                   " bytes is not a whole number of " + std::to_string(size) + "-byte elements");
     }
     std::vector<double> out(content.size() / size);
@@ -147,17 +147,17 @@ std::vector<double> TensorValue::as_doubles() const {
     case detail::kDtUint64:
       return expand(int_val, n, [](std::int64_t v) { return static_cast<double>(v); });
     default:
-      throw Error("tensor has unsupported dtype " + std::to_string(dtype));
+      throw Error(ErrorCode::corrupt, "tensor has unsupported dtype " + std::to_string(dtype));
   }
 }
 
 Event parse_event(std::string_view record) {
   if (record.size() > static_cast<std::size_t>(INT_MAX)) {
-    throw Error("record of " + std::to_string(record.size()) + " bytes is too large for an Event");
+    throw Error(ErrorCode::corrupt, "record of " + std::to_string(record.size()) + " bytes is too large for an Event");
   }
   pb::Event in;
   if (!in.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
-    throw Error("record of " + std::to_string(record.size()) +
+    throw Error(ErrorCode::corrupt, "record of " + std::to_string(record.size()) +
                 " bytes is not a valid Event (protobuf decoding failed)");
   }
   Event out;

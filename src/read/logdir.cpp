@@ -29,7 +29,7 @@ std::string run_name(const fs::path& logdir, const fs::path& folder) {
 std::vector<Run> find_runs(const std::string& logdir) {
   std::error_code ec;
   const fs::file_status status = fs::status(logdir, ec);
-  if (!fs::exists(status)) throw Error("logdir '" + logdir + "' does not exist");
+  if (!fs::exists(status)) throw Error(ErrorCode::io, "logdir '" + logdir + "' does not exist");
   if (!fs::is_directory(status)) throw Error("logdir '" + logdir + "' is not a folder");
 
   fs::path root = fs::path(logdir).lexically_normal();
@@ -50,12 +50,12 @@ std::vector<Run> find_runs(const std::string& logdir) {
 
   // Directory symlinks are not followed, so a link cycle cannot loop forever.
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) throw Error("cannot list logdir '" + logdir + "': " + ec.message());
+  if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
   for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) throw Error("cannot list logdir '" + logdir + "': " + ec.message());
+    if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
     if (is_event_file(*it)) add_file(it->path().parent_path(), it->path());
   }
-  if (ec) throw Error("cannot list logdir '" + logdir + "': " + ec.message());
+  if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
 
   std::vector<Run> out;
   out.reserve(runs.size());

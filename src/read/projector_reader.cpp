@@ -22,10 +22,10 @@ std::vector<ProjectorEmbedding> projector_embeddings(const std::string& run_dir)
   std::ifstream in(config_path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  if (!in) throw Error("cannot read '" + config_path.string() + "'");
+  if (!in) throw Error(ErrorCode::io, "cannot read '" + config_path.string() + "'");
   pb::ProjectorConfig config;
   if (!google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
-    throw Error("'" + config_path.string() + "' is not a projector config");
+    throw Error(ErrorCode::corrupt, "'" + config_path.string() + "' is not a projector config");
   }
   std::vector<ProjectorEmbedding> out;
   for (const pb::EmbeddingInfo& e : config.embeddings()) {

@@ -70,7 +70,7 @@ struct RecordReader::State {
       const ssize_t n = ::read(fd, buffer.data() + end, buffer.size() - end);
       if (n < 0) {
         if (errno == EINTR) continue;
-        throw Error("cannot read '" + path + "': " + std::strerror(errno));
+        throw Error(ErrorCode::io, "cannot read '" + path + "': " + std::strerror(errno));
       }
       if (n == 0) eof = true;
       end += static_cast<std::size_t>(n);
@@ -91,11 +91,11 @@ RecordReader::RecordReader(const std::string& path) : state_(std::make_unique<St
   state_->path = path;
   state_->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (state_->fd < 0) {
-    throw Error("cannot open event file '" + path + "': " + std::strerror(errno));
+    throw Error(ErrorCode::io, "cannot open event file '" + path + "': " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(state_->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    throw Error("cannot read event file '" + path + "': it is a folder");
+    throw Error(ErrorCode::io, "cannot read event file '" + path + "': it is a folder");
   }
   ::posix_fadvise(state_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   // Small files (most runs' files) get a buffer their size, not a whole chunk.
@@ -152,7 +152,7 @@ bool RecordReader::next(std::string_view& data, std::uint64_t* offset) {
     if (want > s.buffer.size()) {
       struct stat st {};
       if (::fstat(s.fd, &st) != 0) {
-        throw Error("cannot read '" + s.path + "': " + std::strerror(errno));
+        throw Error(ErrorCode::io, "cannot read '" + s.path + "': " + std::strerror(errno));
       }
       const std::uint64_t at = s.buffer_offset + s.begin;
       const auto size = static_cast<std::uint64_t>(st.st_size);

@@ -48,7 +48,7 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   run_index_[logdir_] = 0;
   files_.push_back(std::make_unique<detail::EventFile>(logdir_, options_.filename_suffix));
   detail::IoStatus st = files_[0]->open();
-  if (!st.ok()) throw Error("cannot open SummaryWriter on '" + logdir_ + "': " + st.message);
+  if (!st.ok()) throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message);
   main_path_ = files_[0]->path();
   thread_ = std::thread([this] { run_writer_thread(); });
 }
@@ -106,7 +106,7 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     if (writer_done_) {
       blocked_producers_.fetch_sub(1);
       delete item.payload;
-      throw Error("SummaryWriter for '" + logdir_ + "' is closed");
+      throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
     }
     producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
   }
@@ -129,7 +129,7 @@ void SummaryWriter::Impl::throw_if_lost() {
   const std::string message = std::to_string(lost_unreported_) +
                               " event(s) were lost writing to '" + logdir_ + "': " + last_error_;
   lost_unreported_ = 0;
-  throw Error(message);
+  throw Error(ErrorCode::events_lost, message);
 }
 
 void SummaryWriter::Impl::flush() {

@@ -46,7 +46,7 @@ class SummaryWriter::Impl {
     return tags_.intern(name, warn_);
   }
   void check_open() const {
-    if (closed_.load(std::memory_order_relaxed)) throw Error("SummaryWriter for '" + logdir_ + "' is closed");
+    if (closed_.load(std::memory_order_relaxed)) throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
   }
   // The checks every add_* makes before anything else: the writer is open, the step is
   // not negative, the tag is valid. Returns the interned tag.
