@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "tblog/config.hpp"
+#include "tblog/graph.hpp"
+#include "tblog/progress.hpp"
 #include "test_support.hpp"
 
 namespace tblog {

@@ -461,9 +461,11 @@ TEST(Audio, ClipsOutsideTheRangeAreClampedWithOneWarning) {
 TEST(Audio, BadInput) {
   Fixture f;
   const std::vector<float> ok{0.1f, 0.2f, 0.3f, 0.4f};
-  expect_rejected(f, [&] { f.w().add_audio("a", AudioView(std::vector<float>{0.1f, NAN}), 8000, 0); },
+  const std::vector<float> with_nan{0.1f, NAN};
+  const std::vector<float> with_inf{INFINITY};
+  expect_rejected(f, [&] { f.w().add_audio("a", AudioView(with_nan), 8000, 0); },
                   {"audio.samples[1]", "NaN"});
-  expect_rejected(f, [&] { f.w().add_audio("a", AudioView(std::vector<float>{INFINITY}), 8000, 0); },
+  expect_rejected(f, [&] { f.w().add_audio("a", AudioView(with_inf), 8000, 0); },
                   {"audio.samples[0]", "infinite"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(), 8000, 0); }, {"audio.size is 0"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok, 3), 8000, 0); },
@@ -931,7 +933,8 @@ TEST(HistogramTensor, RowsMatchTheLegacyBucketsAsTensorBoardConvertsThem) {
 TEST(Dashboards, EachKindLandsOnItsDashboard) {
   Fixture f;
   f.w().add_pr_curve("pr", {1, 0}, {0.9f, 0.1f}, 0);
-  f.w().add_audio("audio", AudioView(std::vector<float>{0.0f, 0.5f}), 8000, 0);
+  const std::vector<float> clip{0.0f, 0.5f};
+  f.w().add_audio("audio", AudioView(clip), 8000, 0);
   f.w().add_custom_scalars({{{"G", {{"c", {"pr"}, {}}}, false}}});
   f.w().add_mesh("mesh", {0, 0, 0}, {}, {}, "{}", 0);
   std::vector<std::uint8_t> frames(2 * 2 * 2 * 3);

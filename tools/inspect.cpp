@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <map>
 
 #include "commands.hpp"
@@ -109,13 +110,53 @@ void add_event(RunStats& run, const Event& e) {
   }
 }
 
-RunStats read_run(const Run& run) {
+// TensorBoard's restart rule: a SessionLog START at step s drops the summaries read before it
+// whose step is >= s. `restarts` holds (event index, step) of each START, in order; an event
+// is dropped when a later START has a step at or below its own.
+class PurgeFilter {
+ public:
+  explicit PurgeFilter(std::vector<std::pair<std::uint64_t, std::int64_t>> restarts)
+      : restarts_(std::move(restarts)), later_min_(restarts_.size()) {
+    std::int64_t min_step = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t i = restarts_.size(); i-- > 0;) {
+      min_step = std::min(min_step, restarts_[i].second);
+      later_min_[i] = min_step;
+    }
+  }
+  bool dropped(std::uint64_t index, const Event& e) {
+    while (next_ < restarts_.size() && restarts_[next_].first <= index) ++next_;
+    return next_ < restarts_.size() && e.what == Event::What::summary && e.step >= later_min_[next_];
+  }
+
+ private:
+  std::vector<std::pair<std::uint64_t, std::int64_t>> restarts_;
+  std::vector<std::int64_t> later_min_;  // smallest START step at or after each restart
+  std::size_t next_ = 0;
+};
+
+// One pass over a run's files. Without a filter it also notes whether a restart drops
+// anything, so that the common run (no restart) is read once.
+RunStats read_run_once(const Run& run, PurgeFilter* filter,
+                       std::vector<std::pair<std::uint64_t, std::int64_t>>* restarts,
+                       bool* purges) {
   RunStats stats;
+  std::uint64_t index = 0;
+  std::int64_t max_summary_step = std::numeric_limits<std::int64_t>::min();
   for (const std::string& file : run.files) {
     try {
       EventFileReader reader(file);
       Event e;
-      while (reader.next(e)) add_event(stats, e);
+      for (; reader.next(e); ++index) {
+        if (filter && filter->dropped(index, e)) continue;
+        if (!filter) {
+          if (e.what == Event::What::summary) max_summary_step = std::max(max_summary_step, e.step);
+          if (e.what == Event::What::session_log && e.session_status == 1) {
+            restarts->emplace_back(index, e.step);
+            *purges |= e.step <= max_summary_step;
+          }
+        }
+        add_event(stats, e);
+      }
       if (reader.problem()) stats.problems.push_back(*reader.problem());
     } catch (const Error& e) {
       // A file that vanished or cannot be read spoils only itself.
@@ -127,6 +168,15 @@ RunStats read_run(const Run& run) {
     }
   }
   return stats;
+}
+
+RunStats run_stats(const Run& run) {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> restarts;
+  bool purges = false;
+  RunStats stats = read_run_once(run, nullptr, &restarts, &purges);
+  if (!purges) return stats;
+  PurgeFilter filter(std::move(restarts));
+  return read_run_once(run, &filter, nullptr, nullptr);
 }
 
 std::string format_time(double wall_time) {
@@ -188,7 +238,7 @@ void print_run(Output& out, const Run& run, const RunStats& stats) {
   }
   for (std::int64_t step : stats.restarts) {
     out << "  restart (SessionLog START) at step " << step
-        << ": TensorBoard discards this run's earlier data at steps >= " << step << "\n";
+        << ": earlier data at steps >= " << step << " is discarded, as TensorBoard does\n";
   }
 
   // dashboard -> (tag -> stats)
@@ -280,7 +330,7 @@ int run_inspect(const InspectOptions& options) {
         std::find(options.runs.begin(), options.runs.end(), run.name) == options.runs.end()) {
       continue;
     }
-    const RunStats stats = read_run(run);
+    const RunStats stats = run_stats(run);
     if (shown++ > 0) out << "\n";
     print_run(out, run, stats);
     for (const ReadProblem& p : stats.problems) corrupt |= p.kind == ReadProblem::Kind::corrupt;

@@ -11,10 +11,13 @@
 #include <variant>
 #include <vector>
 
-#include "tblog/progress.hpp"
 
 namespace tblog {
 
+class Graph;
+class ProgressWriter;  // tblog/progress.hpp
+
+// Thread safety: define and parse on one thread; after that, const reads from any thread.
 class Config {
  public:
   using Value = std::variant<std::int64_t, double, bool, std::string>;

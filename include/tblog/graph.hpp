@@ -58,6 +58,7 @@ struct GraphNode {
   std::string device;
 };
 
+// Thread safety: build on one thread; a finished graph may be read (and added) from any.
 class Graph {
  public:
   // Adds a node and returns it for filling in. The reference stays valid until the next add.

@@ -38,6 +38,10 @@ struct ImageView {
   ImageView(const std::vector<float>& v, ImageLayout l, std::int64_t h, std::int64_t w,
             std::int64_t c = 1)
       : ImageView(v.data(), v.size(), l, h, w, c) {}
+  // A view of a temporary would dangle: keep the vector alive while the view is used.
+  template <typename T>
+  ImageView(const std::vector<T>&&, ImageLayout, std::int64_t, std::int64_t,
+            std::int64_t = 1) = delete;
 };
 
 struct ImageBatchView {
@@ -65,6 +69,17 @@ struct ImageBatchView {
   ImageBatchView(const std::vector<float>& v, BatchLayout l, std::int64_t count_, std::int64_t h,
                  std::int64_t w, std::int64_t c = 1)
       : ImageBatchView(v.data(), v.size(), l, count_, h, w, c) {}
+  template <typename T>
+  ImageBatchView(const std::vector<T>&&, BatchLayout, std::int64_t, std::int64_t, std::int64_t,
+                 std::int64_t = 1) = delete;  // would dangle
+};
+
+// add_image_with_boxes: a box in pixel coordinates of the image (x right, y down).
+struct BoundingBox {
+  double x_min = 0;
+  double y_min = 0;
+  double x_max = 0;
+  double y_max = 0;
 };
 
 }  // namespace tblog

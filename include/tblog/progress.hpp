@@ -20,6 +20,8 @@ namespace tblog {
 // PMIX_RANK, PMI_RANK, SLURM_PROCID, RANK that is set; 0 when none is.
 int rank_from_environment();
 
+// Thread safety: a progress writer belongs to the training loop's thread; calls from
+// several threads need the caller's own lock. Distinct writers are independent.
 class ProgressWriter {
  public:
   // freq: N > 0 records every N-th update (and each of the first `first`); 0 records

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tblog/error.hpp"
-#include "tblog/summary_writer.hpp"
+#include "tblog/histogram.hpp"
 
 namespace tblog {
 
@@ -31,11 +31,14 @@ struct ReadProblem {
 // Framed records (TFRecord) of one file, both masked CRC-32Cs checked. A record whose
 // header is sound but whose data runs past the end of the file is reported as truncated,
 // as TensorBoard treats it (it retries such a file later).
+// Thread safety: one reader is used by one thread at a time; distinct readers are independent.
 class RecordReader {
  public:
   // Throws tblog::Error naming the path if the file cannot be opened.
   explicit RecordReader(const std::string& path);
   ~RecordReader();
+  RecordReader(RecordReader&&) noexcept;
+  RecordReader& operator=(RecordReader&&) noexcept;
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 
@@ -119,6 +122,7 @@ struct Event {
 Event parse_event(std::string_view record);
 
 // Events of one file. A record that is not a valid Event is reported as corruption.
+// Movable; one thread at a time, as RecordReader.
 class EventFileReader {
  public:
   explicit EventFileReader(const std::string& path);
@@ -140,5 +144,16 @@ struct Run {
 // All runs under logdir (recursively), sorted by name. Throws tblog::Error if logdir is
 // missing or not a folder.
 std::vector<Run> find_runs(const std::string& logdir);
+
+// Every event of a run, as TensorBoard sees them: its files in order, and a SessionLog START
+// at step s (a writer's purge_step, a restarted job) drops the summary events read before it
+// whose step is >= s. Reading stops at the first problem of each file, which is kept in
+// `problems`; a file that cannot be opened is a problem too. Holds the whole run in memory:
+// for large runs read the files with EventFileReader.
+struct RunEvents {
+  std::vector<Event> events;
+  std::vector<ReadProblem> problems;
+};
+RunEvents read_run(const Run& run);
 
 }  // namespace tblog

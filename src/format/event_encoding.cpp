@@ -34,4 +34,13 @@ std::string file_version_record(double wall_time) {
   return record;
 }
 
+void append_session_start_record(std::string& out, double wall_time, std::int64_t step) {
+  std::string event;
+  append_event_header(event, wall_time, step);
+  std::string session_log;
+  wire::append_int64(session_log, 1, 1);  // SessionLog.status = START
+  wire::append_bytes(event, 7, session_log);
+  append_record(out, event);
+}
+
 }  // namespace tblog::detail

@@ -22,6 +22,9 @@ std::unique_ptr<Payload> make_text_payload(std::string_view markdown);
 std::unique_ptr<Payload> make_histogram_payload(const float* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_payload(const double* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buckets);
+// ---- histogram_tensor.cpp: plugin "histograms", DT_DOUBLE [k, 3].
+std::unique_ptr<Payload> make_histogram_tensor_payload(const float* values, std::size_t count);
+std::unique_ptr<Payload> make_histogram_tensor_payload(const double* values, std::size_t count);
 // TensorFlow's default bucket right edges: ±1e-12 * 1.1^k up to 1e20, and DBL_MAX.
 const std::vector<double>& default_bucket_limits();
 // Buckets `count` values over the default edges. Non-finite values are skipped and counted
@@ -52,5 +55,12 @@ inline std::uint8_t pixel_to_uint8(float v) {
   if (v > 0.0f) return static_cast<std::uint8_t>(v * 255.0f);
   return 0;
 }
+
+// tensor.cpp: add_tensor's value (validated and copied here), and add_scalar's tensor forms.
+std::unique_ptr<Payload> make_tensor_payload(const TensorView& tensor, const PluginInfo& plugin);
+std::unique_ptr<Payload> make_scalar_tensor_payload(double value, ScalarFormat format);
+
+// serialized_summary.cpp: add_summary's bytes as Event.summary (checked to parse here).
+std::unique_ptr<Payload> make_serialized_summary_payload(std::string_view bytes);
 
 }  // namespace tblog::detail

@@ -107,8 +107,5 @@ std::unique_ptr<Payload> make_image_with_boxes_payload(const ImageView& image,
                                                        const std::vector<BoundingBox>& boxes,
                                                        const std::vector<std::string>& labels);
 
-// ---- summary_histogram_tensor.cpp: plugin "histograms", DT_DOUBLE [k, 3].
-std::unique_ptr<Payload> make_histogram_tensor_payload(const float* values, std::size_t count);
-std::unique_ptr<Payload> make_histogram_tensor_payload(const double* values, std::size_t count);
 
 }  // namespace tblog::detail

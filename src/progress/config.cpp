@@ -1,5 +1,7 @@
 // Config: typed keys set from `key=value` arguments and `configFile=PATH` files.
 #include "tblog/config.hpp"
+#include "tblog/error.hpp"
+#include "tblog/progress.hpp"
 
 #include <cerrno>
 #include <cstdlib>

@@ -2,9 +2,11 @@
 // checksums, compresses or makes a system call on the way to the queue.
 #include <time.h>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
+#include "format/event_encoding.hpp"
 #include "kinds/core_kinds.hpp"
 #include "write/summary_writer_impl.hpp"
 
@@ -12,8 +14,16 @@ namespace tblog {
 
 using detail::QueueItem;
 
-void check_step(std::int64_t step) {
-  if (step < 0) throw Error("step " + std::to_string(step) + " is negative");
+void check_step(Step step) {
+  if (step.value() < 0) throw Error("step " + std::to_string(step.value()) + " is negative");
+  if (step.has_wall_time() && !(step.wall_time() >= 0 && std::isfinite(step.wall_time()))) {
+    throw Error("wall_time " + std::to_string(step.wall_time()) +
+                " is not a finite number of seconds since the epoch");
+  }
+}
+
+double wall_time_of(Step step) {
+  return step.has_wall_time() ? step.wall_time() : wall_clock_now();
 }
 
 namespace {
@@ -42,6 +52,9 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
                 " is outside 0..9");
   }
   if (options_.max_queue == 0) throw Error("max_queue must be at least 1");
+  if (options_.purge_step && *options_.purge_step < 0) {
+    throw Error("purge_step " + std::to_string(*options_.purge_step) + " is negative");
+  }
   handler_ = options_.error_handler ? options_.error_handler : default_handler;
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
@@ -50,6 +63,7 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   detail::IoStatus st = files_[0]->open();
   if (!st.ok()) throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message);
   main_path_ = files_[0]->path();
+  if (options_.purge_step) start_session(*files_[0]);
   thread_ = std::thread([this] { run_writer_thread(); });
 }
 
@@ -61,7 +75,7 @@ SummaryWriter::Impl::~Impl() {
   }
 }
 
-void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, std::int64_t step,
+void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, Step step,
                                           std::unique_ptr<detail::Payload> payload,
                                           std::uint32_t run) {
   QueueItem item;
@@ -69,7 +83,7 @@ void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, std::int6
   item.run = run;
   item.tag = tag;
   item.step = step;
-  item.wall_time = wall_clock_now();
+  item.wall_time = wall_time_of(step);
   item.payload = payload.release();
   enqueue(item);
 }
@@ -168,95 +182,120 @@ SummaryWriter::SummaryWriter(const std::string& logdir, WriterOptions options)
     : impl_(std::make_unique<Impl>(logdir, std::move(options))) {}
 
 SummaryWriter::~SummaryWriter() = default;
+SummaryWriter::SummaryWriter(SummaryWriter&&) noexcept = default;
+SummaryWriter& SummaryWriter::operator=(SummaryWriter&&) noexcept = default;
 
-void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step) {
-  add_scalar(tag, value, step, wall_clock_now());
+SummaryWriter::Impl& SummaryWriter::impl() const {
+  if (!impl_) throw Error(ErrorCode::closed, "SummaryWriter was moved from");
+  return *impl_;
 }
 
-void SummaryWriter::add_scalar(std::string_view tag, double value, std::int64_t step,
-                               double wall_time) {
+void SummaryWriter::add_scalar(std::string_view tag, double value, Step step) {
   QueueItem item;
   item.kind = QueueItem::Kind::scalar;
-  item.tag = impl_->checked_tag(tag, step);
+  item.tag = impl().checked_tag(tag, step);
   item.step = step;
-  item.wall_time = wall_time;
+  item.wall_time = wall_time_of(step);
   item.value = value;
   impl_->enqueue(item);
 }
 
+void SummaryWriter::add_scalar(std::string_view tag, double value, Step step,
+                               ScalarFormat format) {
+  if (format == ScalarFormat::simple_value) return add_scalar(tag, value, step);
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_scalar_tensor_payload(value, format));
+}
+
 void SummaryWriter::add_scalars(std::string_view main_tag,
-                                const std::map<std::string, double>& values, std::int64_t step) {
+                                const std::map<std::string, double>& values, Step step) {
   QueueItem item;
   item.kind = QueueItem::Kind::scalar;
-  item.tag = impl_->checked_tag(main_tag, step);
+  item.tag = impl().checked_tag(main_tag, step);
   item.step = step;
-  item.wall_time = wall_clock_now();
-  std::string prefix = impl_->logdir_ + "/" + std::string(main_tag) + "_";
-  for (std::size_t i = impl_->logdir_.size() + 1; i < prefix.size(); ++i) {
+  item.wall_time = wall_time_of(step);
+  std::string prefix = impl().logdir_ + "/" + std::string(main_tag) + "_";
+  for (std::size_t i = impl().logdir_.size() + 1; i < prefix.size(); ++i) {
     if (prefix[i] == '/') prefix[i] = '_';
   }
   for (const auto& [name, value] : values) {
     if (name.empty()) throw Error("add_scalars: a name in values is empty");
   }
   for (const auto& [name, value] : values) {
-    item.run = impl_->run_index(prefix + name);
+    item.run = impl().run_index(prefix + name);
     item.value = value;
-    impl_->enqueue(item);
+    impl().enqueue(item);
   }
 }
 
 // Each add_* below checks everything (tag included) before enqueueing, so a bad call
 // writes nothing.
-void SummaryWriter::add_text(std::string_view tag, std::string_view markdown, std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_text_payload(markdown));
+void SummaryWriter::add_text(std::string_view tag, std::string_view markdown, Step step) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl().enqueue_payload(entry, step, detail::make_text_payload(markdown));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const float* values, std::size_t count,
-                                  std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
+                                  Step step, const HistogramOptions& options) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step,
+                         options.tensor_form ? detail::make_histogram_tensor_payload(values, count)
+                                             : detail::make_histogram_payload(values, count));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const double* values, std::size_t count,
-                                  std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count));
+                                  Step step, const HistogramOptions& options) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step,
+                         options.tensor_form ? detail::make_histogram_tensor_payload(values, count)
+                                             : detail::make_histogram_payload(values, count));
 }
 
 void SummaryWriter::add_histogram_raw(std::string_view tag, const HistogramBuckets& buckets,
-                                      std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_histogram_raw_payload(buckets));
+                                      Step step) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl().enqueue_payload(entry, step, detail::make_histogram_raw_payload(buckets));
 }
 
-void SummaryWriter::add_image(std::string_view tag, const ImageView& image, std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_image_payload(image));
+void SummaryWriter::add_image(std::string_view tag, const ImageView& image, Step step) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl().enqueue_payload(entry, step, detail::make_image_payload(image));
 }
 
 void SummaryWriter::add_images(std::string_view tag, const ImageBatchView& batch,
-                               std::int64_t step) {
-  const detail::TagEntry* entry = impl_->checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step, detail::make_image_batch_payload(batch));
+                               Step step) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl().enqueue_payload(entry, step, detail::make_image_batch_payload(batch));
 }
 
-void SummaryWriter::flush() { impl_->flush(); }
-void SummaryWriter::close() { impl_->close(); }
-const std::string& SummaryWriter::logdir() const { return impl_->logdir_; }
+void SummaryWriter::add_tensor(std::string_view tag, const TensorView& tensor, Step step,
+                               const PluginInfo& plugin) {
+  const detail::TagEntry* entry = impl().checked_tag(tag, step);
+  impl_->enqueue_payload(entry, step, detail::make_tensor_payload(tensor, plugin));
+}
+
+void SummaryWriter::add_summary(std::string_view serialized_summary, Step step) {
+  impl().check_open();
+  check_step(step);
+  impl_->enqueue_payload(nullptr, step, detail::make_serialized_summary_payload(serialized_summary));
+}
+
+void SummaryWriter::flush() { impl().flush(); }
+void SummaryWriter::close() { impl().close(); }
+const std::string& SummaryWriter::logdir() const { return impl().logdir_; }
 
 std::string SummaryWriter::file_path() const {
   // Changes when the writer thread opens a new file after a write error.
-  std::lock_guard<std::mutex> lock(impl_->path_mu_);
-  return impl_->main_path_;
+  std::lock_guard<std::mutex> lock(impl().path_mu_);
+  return impl().main_path_;
 }
 
 WriterStats SummaryWriter::stats() const {
   WriterStats s;
-  s.events_enqueued = impl_->queue_.pushed() - impl_->control_items_.load();
-  s.events_dropped = impl_->dropped_.load();
-  s.events_written = impl_->written_.load();
-  s.events_lost = impl_->lost_.load();
+  s.events_enqueued = impl().queue_.pushed() - impl().control_items_.load();
+  s.events_dropped = impl().dropped_.load();
+  s.events_written = impl().written_.load();
+  s.events_lost = impl().lost_.load();
   return s;
 }
 

@@ -25,8 +25,11 @@ namespace detail {
 class Payload;
 }
 
-// Throws tblog::Error for a negative step.
-void check_step(std::int64_t step);
+// Throws tblog::Error for a negative step, or a wall time that is NaN, infinite or negative.
+void check_step(Step step);
+
+// Seconds since the epoch: the step's wall time when it has one, else now.
+double wall_time_of(Step step);
 
 // Seconds since the epoch, to the microsecond and better: events' default wall time.
 inline double wall_clock_now() {
@@ -50,7 +53,7 @@ class SummaryWriter::Impl {
   }
   // The checks every add_* makes before anything else: the writer is open, the step is
   // not negative, the tag is valid. Returns the interned tag.
-  const detail::TagEntry* checked_tag(std::string_view name, std::int64_t step) {
+  const detail::TagEntry* checked_tag(std::string_view name, Step step) {
     check_open();
     check_step(step);
     return tag(name);
@@ -70,7 +73,7 @@ class SummaryWriter::Impl {
   }
   // Enqueues the payload of one add_* call (tag may be null for untagged events) for run
   // `run` (0: the writer's own; others from run_index).
-  void enqueue_payload(const detail::TagEntry* tag, std::int64_t step,
+  void enqueue_payload(const detail::TagEntry* tag, Step step,
                        std::unique_ptr<detail::Payload> payload, std::uint32_t run = 0);
   std::uint32_t run_index(const std::string& subdir);  // add_scalars' sub-runs
   void flush();
@@ -107,6 +110,8 @@ class SummaryWriter::Impl {
   // writer-thread helpers
   void handle(detail::QueueItem& item);
   detail::EventFile& run_file(std::uint32_t run);
+  // WriterOptions::purge_step: the SessionLog START that begins each run's first file.
+  void start_session(detail::EventFile& file);
   void write_out(detail::EventFile& file);
   void write_all(bool sync, bool check_removed);
   void record_loss(const std::string& what, std::uint64_t lost);

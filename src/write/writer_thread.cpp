@@ -85,9 +85,14 @@ detail::EventFile& SummaryWriter::Impl::run_file(std::uint32_t run) {
     while (files_.size() < run_dirs_.size()) {
       files_.push_back(
           std::make_unique<detail::EventFile>(run_dirs_[files_.size()], options_.filename_suffix));
+      if (options_.purge_step) start_session(*files_.back());
     }
   }
   return *files_[run];
+}
+
+void SummaryWriter::Impl::start_session(detail::EventFile& file) {
+  detail::append_session_start_record(file.buffer(), wall_clock_now(), *options_.purge_step);
 }
 
 void SummaryWriter::Impl::handle(QueueItem& item) {

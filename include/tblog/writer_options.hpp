@@ -1,0 +1,47 @@
+#pragma once
+// How a SummaryWriter behaves: queue bound, overflow policy, flushing, files; and its counters.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tblog {
+
+// What add_* does when the queue holds max_queue pending entries.
+enum class OverflowPolicy {
+  block,  // wait until the writer thread has made room (nothing is lost)
+  drop,   // count the entry as dropped and return at once
+};
+
+struct WriterOptions {
+  // Pending entries the queue holds before the overflow policy applies.
+  std::size_t max_queue = 1 << 16;
+  OverflowPolicy overflow = OverflowPolicy::block;
+  // Everything added is on disk at most this long after it was added.
+  double flush_secs = 2.0;
+  // zlib level for PNG images: 0 (none) .. 9 (smallest). 1 is fast and still compresses well.
+  int png_compression_level = 1;
+  // fsync(2) the event file on every flush (durable across power loss; costs a disk sync).
+  bool fsync_on_flush = false;
+  // Resuming training from a checkpoint: TensorBoard drops every point of this logdir (and
+  // of add_scalars' runs) logged before at a step >= purge_step, so curves do not zigzag.
+  // Written as a SessionLog START at that step, as PyTorch's purge_step does.
+  std::optional<std::int64_t> purge_step;
+  // Appended to event file names, after the per-process counter.
+  std::string filename_suffix;
+  // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on
+  // the writer thread or the caller's thread; must be thread-safe. Default: print to stderr.
+  std::function<void(const std::string& message)> error_handler;
+};
+
+// Counters since the writer was opened.
+struct WriterStats {
+  std::uint64_t events_enqueued = 0;
+  std::uint64_t events_written = 0;
+  std::uint64_t events_dropped = 0;  // dropped by OverflowPolicy::drop
+  std::uint64_t events_lost = 0;     // lost to write errors
+};
+
+}  // namespace tblog
