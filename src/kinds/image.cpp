@@ -171,7 +171,7 @@ void check_image_shape(const std::string& arg, const void* data, std::size_t siz
 
 void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
                         int colorspace, std::string encoded, std::string& out) {
-  pb::Summary::Value value = start_value(ctx, "images");
+  pb::Summary::Value value = start_value(ctx, kImages);
   auto* image = value.mutable_image();
   image->set_height(static_cast<std::int32_t>(height));
   image->set_width(static_cast<std::int32_t>(width));
