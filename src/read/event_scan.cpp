@@ -15,12 +15,29 @@ using wire::kLengthDelimited;
 using wire::kVarint;
 
 // Whether `s` is well-formed UTF-8, as protobuf requires of proto3 `string` fields (it
-// rejects the message otherwise). Tags are short and nearly always ASCII: checked a byte
-// at a time with no branch per byte first.
-bool is_utf8(std::string_view s) {
-  unsigned char high = 0;
-  for (const char c : s) high |= static_cast<unsigned char>(c);
-  return high < 0x80 || first_invalid_utf8(s) == s.size();
+// rejects the message otherwise). Tags are short and nearly always ASCII, so that is
+// checked first a word at a time (the last word overlapping), with no loop per byte.
+inline bool is_utf8(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t high = 0;
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      high |= w;
+    }
+    std::memcpy(&w, p + n - 8, 8);
+    high |= w;
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    high = a | b;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) high |= static_cast<unsigned char>(p[i]);
+  }
+  return (high & 0x8080808080808080ull) == 0 || first_invalid_utf8(s) == n;
 }
 
 // A `string` field's bytes; fails the reader when they are not UTF-8.
