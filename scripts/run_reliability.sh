@@ -28,7 +28,7 @@ echo "== libFuzzer: ${fuzz_seconds}s per target"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DTBLOG_BUILD_FUZZ=ON \
   -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
-for target in record_reader event_parser; do
+for target in record_reader event_parser event_decoders_agree; do
   work=$(mktemp -d)
   cp fuzz/corpus/$target/* "$work/"
   ./build-fuzz/fuzz/${target}_fuzz -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \

@@ -22,8 +22,8 @@ std::string scalar_event_bytes(double wall, std::int64_t step, std::string_view 
   const TagEntry* entry = tags.intern(tag, nullptr);
   std::string record;
   append_scalar_record(record, wall, step, *entry, v);
-  const Frame f = parse_record(record);
-  EXPECT_EQ(f.status, FrameStatus::ok);
+  const DecodedRecord f = decode_record(record);
+  EXPECT_EQ(f.status, RecordStatus::complete);
   EXPECT_EQ(f.size, record.size());
   return std::string(f.data);
 }
@@ -75,8 +75,8 @@ TEST(ScalarEncoding, MatchesProtobufSerializer) {
 
 TEST(EventEncoding, FileVersionRecordParses) {
   const std::string record = file_version_record(1795697411.25);
-  const Frame f = parse_record(record);
-  ASSERT_EQ(f.status, FrameStatus::ok);
+  const DecodedRecord f = decode_record(record);
+  ASSERT_EQ(f.status, RecordStatus::complete);
   pb::Event event;
   ASSERT_TRUE(event.ParseFromArray(f.data.data(), static_cast<int>(f.data.size())));
   EXPECT_EQ(event.file_version(), "brain.Event:2");

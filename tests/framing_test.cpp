@@ -59,36 +59,60 @@ TEST(Framing, KnownRecordBytes) {
   EXPECT_EQ(hex(hello), "0500000000000000eab2043e68656c6c6fbb1f1c19");
 }
 
-TEST(Framing, ParseRoundTripAndStatuses) {
+TEST(Framing, DecodeRoundTripAndStatuses) {
   std::string buf;
   append_record(buf, "first");
   append_record(buf, std::string(1000, 'x'));
-  Frame f = parse_record(buf);
-  ASSERT_EQ(f.status, FrameStatus::ok);
+  DecodedRecord f = decode_record(buf);
+  ASSERT_EQ(f.status, RecordStatus::complete);
   EXPECT_EQ(f.data, "first");
   EXPECT_EQ(f.size, kRecordOverhead + 5);
-  Frame g = parse_record(std::string_view(buf).substr(f.size));
-  ASSERT_EQ(g.status, FrameStatus::ok);
+  DecodedRecord g = decode_record(std::string_view(buf).substr(f.size));
+  ASSERT_EQ(g.status, RecordStatus::complete);
   EXPECT_EQ(g.data.size(), 1000u);
 
-  EXPECT_EQ(parse_record(std::string_view(buf).substr(0, 11)).status, FrameStatus::need_more);
-  EXPECT_EQ(parse_record(std::string_view(buf).substr(0, f.size - 1)).status,
-            FrameStatus::need_more);
+  // Cut inside the header: the size is not known yet, the header's at least.
+  const DecodedRecord in_header = decode_record(std::string_view(buf).substr(0, 11));
+  EXPECT_EQ(in_header.status, RecordStatus::truncated);
+  EXPECT_FALSE(in_header.size_known);
+  EXPECT_EQ(in_header.size, kRecordHeaderSize);
+  // Cut after a sound header: the whole record's size is known.
+  for (std::size_t cut : {kRecordHeaderSize, f.size - 1}) {
+    const DecodedRecord in_data = decode_record(std::string_view(buf).substr(0, cut));
+    EXPECT_EQ(in_data.status, RecordStatus::truncated) << cut;
+    EXPECT_TRUE(in_data.size_known) << cut;
+    EXPECT_EQ(in_data.size, f.size) << cut;
+  }
+  EXPECT_EQ(decode_record(std::string_view()).status, RecordStatus::truncated);
 
   std::string bad_len = buf;
   bad_len[0] ^= 1;
-  EXPECT_EQ(parse_record(bad_len).status, FrameStatus::bad_length_crc);
+  EXPECT_EQ(decode_record(bad_len).status, RecordStatus::bad_length_crc);
+  EXPECT_TRUE(decode_record(bad_len).corrupt());
   std::string bad_data = buf;
   bad_data[13] ^= 1;
-  EXPECT_EQ(parse_record(bad_data).status, FrameStatus::bad_data_crc);
+  const DecodedRecord bad = decode_record(bad_data);
+  EXPECT_EQ(bad.status, RecordStatus::bad_data_crc);
+  EXPECT_TRUE(bad.corrupt());
+  EXPECT_EQ(bad.size, f.size);
+}
+
+TEST(Framing, HugeLengthSaturatesAndReadsAsTruncated) {
+  std::string header(8, '\xFF');  // length 2^64 - 1, with a matching CRC
+  const std::uint32_t crc = masked_crc32c(header.data(), 8);
+  for (int i = 0; i < 4; ++i) header.push_back(static_cast<char>((crc >> (8 * i)) & 0xFF));
+  header.append(100, 'x');
+  const DecodedRecord r = decode_record(header);
+  EXPECT_EQ(r.status, RecordStatus::truncated);
+  EXPECT_EQ(r.size, UINT64_MAX);
 }
 
 TEST(Framing, FinishInPlaceEqualsAppend) {
   std::string a;
   append_record(a, "payload bytes");
   std::string b = "prefix";
-  const std::size_t header = b.size();
-  b.append(kRecordHeaderSize, '\0');
+  const std::size_t header = begin_record(b);
+  EXPECT_EQ(header, 6u);
   b.append("payload bytes");
   finish_record_in_place(b, header);
   EXPECT_EQ(b.substr(header), a);

@@ -43,8 +43,8 @@ std::map<std::string, std::vector<Value>> values_in(const std::string& dir) {
     const std::string bytes = test::read_file(file);
     std::string_view rest(bytes);
     while (!rest.empty()) {
-      const detail::Frame frame = detail::parse_record(rest);
-      if (frame.status != detail::FrameStatus::ok) {
+      const detail::DecodedRecord frame = detail::decode_record(rest);
+      if (frame.status != detail::RecordStatus::complete) {
         ADD_FAILURE() << "bad record in " << file;
         break;
       }

@@ -37,8 +37,8 @@ std::vector<GoldenValue> golden_values(const std::string& writer, const std::str
     const std::string bytes = tblog::test::read_file(file);
     std::string_view rest(bytes);
     while (!rest.empty()) {
-      const Frame frame = parse_record(rest);
-      if (frame.status != FrameStatus::ok) {
+      const DecodedRecord frame = decode_record(rest);
+      if (frame.status != RecordStatus::complete) {
         ADD_FAILURE() << "bad record in " << file;
         break;
       }

@@ -21,16 +21,29 @@ class Reader {
   // Reads the next field's key. False at the end of the message or on a malformed key.
   bool next_field(std::uint32_t& field, std::uint32_t& type) {
     if (p_ == end_ || !ok_) return false;
-    const std::uint64_t key = varint();
+    const std::uint32_t key = tag();
     if (!ok_) return false;
-    field = static_cast<std::uint32_t>(key >> 3);
-    type = static_cast<std::uint32_t>(key & 7);
-    if (field == 0 || (key >> 3) > 0x1FFFFFFF) return fail("invalid field number");
+    field = key >> 3;
+    type = key & 7;
+    if (field == 0) return fail("invalid field number");
     if (type > kFixed32 || (type == 4)) {
       // Wire type 4 (end group) is only valid while skipping a group; 6 and 7 do not exist.
       return fail("invalid wire type");
     }
     return true;
+  }
+
+  // A field's key, read as protobuf reads it: a varint of at most 5 bytes, whose bits past
+  // the 32nd are dropped.
+  std::uint32_t tag() {
+    std::uint32_t v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (p_ == end_) return fail("message ends inside a key"), 0;
+      const unsigned char b = static_cast<unsigned char>(*p_++);
+      v |= static_cast<std::uint32_t>(b & 0x7F) << shift;  // (shift 28: high bits drop)
+      if (b < 0x80) return v;
+    }
+    return fail("key longer than 5 bytes"), 0;
   }
 
   std::uint64_t varint() {
@@ -107,7 +120,7 @@ class Reader {
         if (depth > 64) return fail("groups nested too deeply");
         for (;;) {
           if (p_ == end_) return fail("message ends inside a group");
-          const std::uint64_t key = varint();
+          const std::uint32_t key = tag();
           if (!ok_) return false;
           const auto inner_field = static_cast<std::uint32_t>(key >> 3);
           const auto inner_type = static_cast<std::uint32_t>(key & 7);

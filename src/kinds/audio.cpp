@@ -41,7 +41,7 @@ class AudioPayload final : public Payload {
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     pb::AudioPluginData data;  // content version 0
     data.set_encoding(pb::AudioPluginData::WAV);
-    pb::Summary::Value value = start_value(ctx, "audio", data.SerializeAsString());
+    pb::Summary::Value value = start_value(ctx, kAudio, data.SerializeAsString());
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_STRING);
     tensor->mutable_tensor_shape()->add_dim()->set_size(1);

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "format/plugin_names.hpp"
 #include "kinds/dashboard_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
@@ -43,7 +44,7 @@ class CustomScalarsPayload final : public Payload {
     pb::Summary::Value value;
     value.set_tag(ctx.tag.data(), ctx.tag.size());
     if (ctx.first_in_file) {
-      value.mutable_metadata()->mutable_plugin_data()->set_plugin_name("custom_scalars");
+      value.mutable_metadata()->mutable_plugin_data()->set_plugin_name(std::string(kCustomScalars));
     }
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_STRING);

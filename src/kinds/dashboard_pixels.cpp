@@ -6,6 +6,7 @@
 
 #include "kinds/dashboard_kinds.hpp"
 #include "kinds/core_kinds.hpp"
+#include "kinds/image_grid.hpp"
 #include "tblog/error.hpp"
 
 namespace tblog::detail {
@@ -20,17 +21,10 @@ void convert(const T* src, Pixels& p, bool channels_first) {
   const auto h = static_cast<std::size_t>(p.height);
   const auto w = static_cast<std::size_t>(p.width);
   const auto c = static_cast<std::size_t>(p.channels);
-  p.data.resize(n * h * w * c);
-  if (!channels_first) {
-    for (std::size_t i = 0; i < p.data.size(); ++i) p.data[i] = pixel_to_uint8(src[i]);
-    return;
-  }
+  const std::size_t image_size = h * w * c;
+  p.data.resize(n * image_size);
   for (std::size_t k = 0; k < n; ++k) {
-    const T* image = src + k * c * h * w;
-    std::uint8_t* out = p.data.data() + k * h * w * c;
-    for (std::size_t ch = 0; ch < c; ++ch) {
-      for (std::size_t i = 0; i < h * w; ++i) out[i * c + ch] = pixel_to_uint8(image[ch * h * w + i]);
-    }
+    copy_image_hwc(src + k * image_size, h, w, c, channels_first, p.data.data() + k * image_size, w);
   }
 }
 

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "kinds/dashboard_kinds.hpp"
+#include "kinds/image_grid.hpp"
 #include "kinds/png_encoder.hpp"
 #include "write/posix_file.hpp"
 #include "tblog/error.hpp"
@@ -320,9 +321,8 @@ std::unique_ptr<Payload> make_embedding_payload(const MatrixView& matrix,
                   " images but the matrix has " + std::to_string(matrix.rows) +
                   " rows; give one image per row");
     }
-    columns = static_cast<std::int64_t>(std::ceil(std::sqrt(static_cast<double>(images.count))));
-    while (columns * columns < images.count) ++columns;
-    while (columns > 1 && (columns - 1) * (columns - 1) >= images.count) --columns;
+    const GridLayout grid = GridLayout::square(images.count);
+    columns = grid.columns;
     if (images.height * columns > kMaxSpriteSide || images.width * columns > kMaxSpriteSide) {
       throw Error("add_embedding: label_images would make a sprite of " +
                   std::to_string(images.width * columns) + " x " +
@@ -333,19 +333,17 @@ std::unique_ptr<Payload> make_embedding_payload(const MatrixView& matrix,
     const auto h = static_cast<std::size_t>(images.height);
     const auto w = static_cast<std::size_t>(images.width);
     const auto c = static_cast<std::size_t>(images.channels);
-    const auto side = static_cast<std::size_t>(columns);
     sprite.count = 1;
     sprite.height = images.height;
     sprite.width = images.width;
     sprite.channels = images.channels;
-    sprite.data.assign(h * side * w * side * c, 0);
-    for (std::size_t k = 0; k < static_cast<std::size_t>(images.count); ++k) {
-      const std::size_t top = (k / side) * h;
-      const std::size_t left = (k % side) * w;
-      for (std::size_t y = 0; y < h; ++y) {
-        std::memcpy(&sprite.data[((top + y) * w * side + left) * c],
-                    &images.data[(k * h + y) * w * c], w * c);
-      }
+    sprite.data.assign(h * static_cast<std::size_t>(grid.rows) * w *
+                           static_cast<std::size_t>(grid.columns) * c,
+                       0);
+    for (std::int64_t k = 0; k < images.count; ++k) {
+      copy_image_hwc(&images.data[static_cast<std::size_t>(k) * h * w * c], h, w, c,
+                     /*channels_first=*/false, &sprite.data[grid.pixel_offset(k, 0, h, w) * c],
+                     w * static_cast<std::size_t>(grid.columns));
     }
   }
 

@@ -79,7 +79,7 @@ HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_
 }
 
 void encode_histogram_value(const EncodeContext& ctx, const HistogramBuckets& h, std::string& out) {
-  pb::Summary::Value value = start_value(ctx, "histograms");
+  pb::Summary::Value value = start_value(ctx, kHistograms);
   auto* histo = value.mutable_histo();
   histo->set_min(h.min);
   histo->set_max(h.max);

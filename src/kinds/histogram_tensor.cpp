@@ -47,7 +47,7 @@ class HistogramTensorPayload final : public Payload {
                " values that are NaN or infinite");
     }
     const std::vector<double> rows = rows_of(h);
-    pb::Summary::Value value = start_value(ctx, "histograms");
+    pb::Summary::Value value = start_value(ctx, kHistograms);
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_DOUBLE);
     tensor->mutable_tensor_shape()->add_dim()->set_size(static_cast<std::int64_t>(rows.size() / 3));

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "format/plugin_names.hpp"
 #include "kinds/dashboard_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
@@ -132,7 +133,7 @@ class HParamsPayload final : public Payload {
     value.set_tag(ctx.tag.data(), ctx.tag.size());
     // Always: the data is in the metadata, not in the tensor.
     auto* plugin = value.mutable_metadata()->mutable_plugin_data();
-    plugin->set_plugin_name("hparams");
+    plugin->set_plugin_name(std::string(kHparams));
     plugin->set_content(data.SerializeAsString());
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_FLOAT);

@@ -18,6 +18,7 @@
 
 #include "kinds/png_encoder.hpp"
 #include "kinds/core_kinds.hpp"
+#include "kinds/image_grid.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
 #include "kinds/summary_value.hpp"
@@ -25,7 +26,6 @@
 namespace tblog::detail {
 namespace {
 
-constexpr std::int64_t kGridColumns = 8;
 constexpr std::int64_t kMaxPngSide = 0x7FFFFFFF;  // PNG stores width and height in 31 bits
 
 struct Shape {
@@ -36,41 +36,20 @@ struct Shape {
   BatchLayout layout = BatchLayout::NHWC;
   PixelType pixel = PixelType::uint8;
 
-  std::int64_t grid_columns() const { return std::min(count, kGridColumns); }
-  std::int64_t grid_rows() const { return (count + grid_columns() - 1) / grid_columns(); }
+  GridLayout grid() const { return GridLayout::batch(count); }
 };
 
 // Copies image n of the batch into its cell of the HWC grid canvas, converting pixels.
 template <typename T>
-void place_in_grid(const T* src, const Shape& s, std::int64_t n, std::uint8_t* canvas) {
-  const std::size_t H = static_cast<std::size_t>(s.height);
-  const std::size_t W = static_cast<std::size_t>(s.width);
-  const std::size_t C = static_cast<std::size_t>(s.channels);
-  const std::size_t canvas_width = W * static_cast<std::size_t>(s.grid_columns());
-  const std::size_t top = H * static_cast<std::size_t>(n / s.grid_columns());
-  const std::size_t left = W * static_cast<std::size_t>(n % s.grid_columns());
-  const T* image = src + static_cast<std::size_t>(n) * H * W * C;
-  if (s.layout == BatchLayout::NCHW) {
-    for (std::size_t c = 0; c < C; ++c) {
-      for (std::size_t y = 0; y < H; ++y) {
-        const T* in = image + (c * H + y) * W;
-        std::uint8_t* out = canvas + ((top + y) * canvas_width + left) * C + c;
-        for (std::size_t x = 0; x < W; ++x) out[x * C] = pixel_to_uint8(in[x]);
-      }
-    }
-    return;
-  }
+void place_in_grid(const T* src, const Shape& s, const GridLayout& grid, std::int64_t n,
+                   std::uint8_t* canvas) {
+  const auto h = static_cast<std::size_t>(s.height);
+  const auto w = static_cast<std::size_t>(s.width);
+  const auto c = static_cast<std::size_t>(s.channels);
   // NHWC and NHW (one channel) share the channels-last order.
-  const std::size_t row = W * C;
-  for (std::size_t y = 0; y < H; ++y) {
-    const T* in = image + y * row;
-    std::uint8_t* out = canvas + ((top + y) * canvas_width + left) * C;
-    if constexpr (std::is_same_v<T, std::uint8_t>) {
-      std::memcpy(out, in, row);
-    } else {
-      for (std::size_t i = 0; i < row; ++i) out[i] = pixel_to_uint8(in[i]);
-    }
-  }
+  copy_image_hwc(src + static_cast<std::size_t>(n) * h * w * c, h, w, c,
+                 s.layout == BatchLayout::NCHW, canvas + grid.pixel_offset(n, 0, h, w) * c,
+                 w * static_cast<std::size_t>(grid.columns));
 }
 
 class ImagePayload final : public Payload {
@@ -80,8 +59,9 @@ class ImagePayload final : public Payload {
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const Shape& s = shape_;
-    const std::int64_t height = s.height * s.grid_rows();
-    const std::int64_t width = s.width * s.grid_columns();
+    const GridLayout grid = s.grid();
+    const std::int64_t height = s.height * grid.rows;
+    const std::int64_t width = s.width * grid.columns;
     std::string png;
     if (s.count == 1 && s.pixel == PixelType::uint8 && s.layout != BatchLayout::NCHW) {
       png = encode_png(data_.get(), static_cast<int>(height), static_cast<int>(width),
@@ -92,9 +72,10 @@ class ImagePayload final : public Payload {
                                        static_cast<std::size_t>(s.channels));
       for (std::int64_t n = 0; n < s.count; ++n) {
         if (s.pixel == PixelType::uint8) {
-          place_in_grid(reinterpret_cast<const std::uint8_t*>(data_.get()), s, n, canvas.data());
+          place_in_grid(reinterpret_cast<const std::uint8_t*>(data_.get()), s, grid, n,
+                        canvas.data());
         } else {
-          place_in_grid(reinterpret_cast<const float*>(data_.get()), s, n, canvas.data());
+          place_in_grid(reinterpret_cast<const float*>(data_.get()), s, grid, n, canvas.data());
         }
       }
       png = encode_png(canvas.data(), static_cast<int>(height), static_cast<int>(width),
@@ -119,11 +100,10 @@ bool multiply(std::uint64_t a, std::uint64_t b, std::uint64_t* product) {
 // Checks the shape as the caller described it; the PNG's sides (a grid for a batch) must fit.
 void validate(const char* arg, const void* data, std::size_t size, const Shape& s,
               bool has_channels, bool is_batch) {
-  // (A count of 0 has no grid; check_image_shape rejects it.)
-  const bool has_grid = s.count > 0;
+  // (A count below 1 gets a 1 x 1 grid; check_image_shape rejects it.)
+  const GridLayout grid = s.grid();
   check_image_shape(arg, data, size, s.count, s.height, s.width, s.channels, has_channels,
-                    is_batch, has_grid ? s.grid_rows() : 1, has_grid ? s.grid_columns() : 1,
-                    kMaxPngSide);
+                    is_batch, grid.rows, grid.columns, kMaxPngSide);
 }
 
 std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std::size_t size) {
@@ -171,7 +151,7 @@ void check_image_shape(const std::string& arg, const void* data, std::size_t siz
 
 void append_image_value(const EncodeContext& ctx, std::int64_t height, std::int64_t width,
                         int colorspace, std::string encoded, std::string& out) {
-  pb::Summary::Value value = start_value(ctx, "images");
+  pb::Summary::Value value = start_value(ctx, kImages);
   auto* image = value.mutable_image();
   image->set_height(static_cast<std::int32_t>(height));
   image->set_width(static_cast<std::int32_t>(width));

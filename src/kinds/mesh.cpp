@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/plugin_names.hpp"
 #include "kinds/dashboard_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/event.pb.h"
@@ -62,7 +63,7 @@ class MeshPayload final : public Payload {
       meta.add_shape(3);
       meta.set_components(components);
       auto* plugin = value->mutable_metadata()->mutable_plugin_data();
-      plugin->set_plugin_name("mesh");
+      plugin->set_plugin_name(std::string(kMesh));
       plugin->set_content(meta.SerializeAsString());
     }
     auto* tensor = value->mutable_tensor();

@@ -34,7 +34,7 @@ class PrCurvePayload final : public Payload {
     const std::size_t n = rows_.size() / 6;
     pb::PrCurvePluginData data;  // content version 0
     data.set_num_thresholds(static_cast<std::uint32_t>(n));
-    pb::Summary::Value value = start_value(ctx, "pr_curves", data.SerializeAsString());
+    pb::Summary::Value value = start_value(ctx, kPrCurves, data.SerializeAsString());
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_FLOAT);
     tensor->mutable_tensor_shape()->add_dim()->set_size(6);

@@ -19,7 +19,7 @@ class TextPayload final : public Payload {
   explicit TextPayload(std::string markdown) : markdown_(std::move(markdown)) {}
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
-    pb::Summary::Value value = start_value(ctx, "text");
+    pb::Summary::Value value = start_value(ctx, kText);
     auto* tensor = value.mutable_tensor();
     tensor->set_dtype(pb::DT_STRING);
     tensor->mutable_tensor_shape()->add_dim()->set_size(1);

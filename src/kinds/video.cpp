@@ -23,12 +23,12 @@
 
 #include "kinds/dashboard_kinds.hpp"
 #include "kinds/core_kinds.hpp"
+#include "kinds/image_grid.hpp"
 #include "tblog/error.hpp"
 
 namespace tblog::detail {
 namespace {
 
-constexpr std::int64_t kGridColumns = 8;
 constexpr std::int64_t kMaxGifSide = 65535;  // GIF stores sizes in 16 bits
 constexpr int kRedLevels = 6, kGreenLevels = 7, kBlueLevels = 6;
 
@@ -86,10 +86,9 @@ class VideoPayload final : public Payload {
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const VideoView& s = shape_;
-    const std::int64_t columns = std::min(s.count, kGridColumns);
-    const std::int64_t rows = (s.count + columns - 1) / columns;
-    const auto height = static_cast<std::size_t>(s.height * rows);
-    const auto width = static_cast<std::size_t>(s.width * columns);
+    const GridLayout grid = GridLayout::batch(s.count);
+    const auto height = static_cast<std::size_t>(s.height * grid.rows);
+    const auto width = static_cast<std::size_t>(s.width * grid.columns);
     const bool gray = s.channels == 1;
     const auto c = static_cast<std::size_t>(s.channels);
     const auto h = static_cast<std::size_t>(s.height);
@@ -100,14 +99,13 @@ class VideoPayload final : public Payload {
     // Palette indices of every frame of the grid; unused grid cells stay index 0 (black).
     std::vector<std::uint8_t> indices(t_count * height * width, 0);
     for (std::size_t n = 0; n < static_cast<std::size_t>(s.count); ++n) {
-      const std::size_t top = (n / static_cast<std::size_t>(columns)) * h;
-      const std::size_t left = (n % static_cast<std::size_t>(columns)) * w;
       for (std::size_t t = 0; t < t_count; ++t) {
         const std::uint8_t* frame = data_.data() + ((n * t_count + t) * h * w) * c;
-        std::uint8_t* grid = indices.data() + t * height * width;
+        std::uint8_t* frame_indices = indices.data() + t * height * width;
         for (std::size_t y = 0; y < h; ++y) {
           const std::uint8_t* in = frame + y * w * c;
-          std::uint8_t* o = grid + (top + y) * width + left;
+          std::uint8_t* o =
+              frame_indices + grid.pixel_offset(static_cast<std::int64_t>(n), y, h, w);
           if (gray) {
             std::memcpy(o, in, w);
           } else {
@@ -219,13 +217,12 @@ std::unique_ptr<Payload> make_video_payload(const VideoView& video, double fps) 
   if (video.channels != 1 && video.channels != 3 && video.channels != 4) {
     throw Error(a + ".channels must be 1, 3 or 4, got " + std::to_string(video.channels));
   }
-  const std::int64_t columns = std::min(video.count, kGridColumns);
-  const std::int64_t rows = (video.count + columns - 1) / columns;
-  if (video.height > kMaxGifSide / rows || video.width > kMaxGifSide / columns) {
+  const GridLayout grid = GridLayout::batch(video.count);
+  if (video.height > kMaxGifSide / grid.rows || video.width > kMaxGifSide / grid.columns) {
     throw Error(a + " frames of " + std::to_string(video.height) + " x " +
-                std::to_string(video.width) + " in a grid of " + std::to_string(rows) + " x " +
-                std::to_string(columns) + " exceed GIF's " + std::to_string(kMaxGifSide) +
-                " pixels a side");
+                std::to_string(video.width) + " in a grid of " + std::to_string(grid.rows) +
+                " x " + std::to_string(grid.columns) + " exceed GIF's " +
+                std::to_string(kMaxGifSide) + " pixels a side");
   }
   if (video.frames > 1'000'000) throw Error(a + ".frames " + std::to_string(video.frames) + " is too many");
   const auto expected = static_cast<std::uint64_t>(video.count) *

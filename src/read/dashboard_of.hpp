@@ -11,22 +11,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "format/plugin_names.hpp"
 #include "tblog/reader.hpp"
 
 namespace tblog::detail {
 
-// Plugin names, as TensorBoard's plugins register them.
-inline constexpr std::string_view kScalars = "scalars";
-inline constexpr std::string_view kImages = "images";
-inline constexpr std::string_view kHistograms = "histograms";
-inline constexpr std::string_view kAudio = "audio";
-inline constexpr std::string_view kText = "text";
-inline constexpr std::string_view kPrCurves = "pr_curves";
-inline constexpr std::string_view kHparams = "hparams";
-inline constexpr std::string_view kCustomScalars = "custom_scalars";
-inline constexpr std::string_view kMesh = "mesh";
-inline constexpr std::string_view kGraphs = "graphs";
-inline constexpr std::string_view kRunMetadata = "graph_tagged_run_metadata";
 // The tag TensorBoard gives a run's Event.graph_def.
 inline constexpr std::string_view kRunGraphTag = "__run_graph__";
 

@@ -107,9 +107,10 @@ void convert_value(const pb::Summary::Value& in, SummaryValue& out) {
 }  // namespace
 
 std::int64_t TensorValue::num_elements() const {
-  std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d < 0 ? 0 : d;
-  return n;
+  // Multiplied unsigned: a shape whose product overflows wraps instead of being undefined.
+  std::uint64_t n = 1;
+  for (std::int64_t d : shape) n *= d < 0 ? 0 : static_cast<std::uint64_t>(d);
+  return static_cast<std::int64_t>(n);
 }
 
 std::vector<double> TensorValue::as_doubles() const {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "format/tensor_elements.hpp"
+#include "format/utf8.hpp"
 #include "format/wire_reader.hpp"
 
 namespace tblog::detail {
@@ -13,15 +14,52 @@ using wire::kFixed64;
 using wire::kLengthDelimited;
 using wire::kVarint;
 
+// Whether `s` is well-formed UTF-8, as protobuf requires of proto3 `string` fields (it
+// rejects the message otherwise). Tags are short and nearly always ASCII, so that is
+// checked first a word at a time (the last word overlapping), with no loop per byte.
+inline bool is_utf8(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t high = 0;
+  if (n >= 8) {
+    std::uint64_t w;
+    for (std::size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      high |= w;
+    }
+    std::memcpy(&w, p + n - 8, 8);
+    high |= w;
+  } else if (n >= 4) {
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    high = a | b;
+  } else {
+    for (std::size_t i = 0; i < n; ++i) high |= static_cast<unsigned char>(p[i]);
+  }
+  return (high & 0x8080808080808080ull) == 0 || first_invalid_utf8(s) == n;
+}
+
+// A `string` field's bytes; fails the reader when they are not UTF-8.
+std::string_view string_field(wire::Reader& r) {
+  const std::string_view bytes = r.bytes();
+  if (r.ok() && !is_utf8(bytes)) r.fail("string field is not valid UTF-8");
+  return bytes;
+}
+
 // Walks a message without sub-messages (Image, Audio, HistogramProto, SourceMetadata),
 // checking that it is well-formed. HistogramProto's bucket_limit and bucket (6, 7) are
-// packed doubles, so they must hold whole 8-byte elements.
-bool check_flat(std::string_view bytes, const char*& error, bool is_histogram = false) {
+// packed doubles, so they must hold whole 8-byte elements. string_field (when not 0) is the
+// one `string` field: Audio.content_type (5), SourceMetadata.writer (1).
+bool check_flat(std::string_view bytes, const char*& error, bool is_histogram = false,
+                std::uint32_t string_field_number = 0) {
   wire::Reader r(bytes);
   std::uint32_t field, type;
   while (r.next_field(field, type)) {
     if (is_histogram && (field == 6 || field == 7) && type == kLengthDelimited) {
       if (r.bytes().size() % 8 != 0) r.fail("packed doubles are not whole elements");
+    } else if (field == string_field_number && type == kLengthDelimited) {
+      string_field(r);
     } else {
       r.skip(type, field);
     }
@@ -52,10 +90,33 @@ bool packed_count(wire::Reader& r, std::uint32_t type, std::size_t fixed_size, s
   return false;
 }
 
+// What a Value's tensor holds so far. Protobuf merges repeated occurrences of a message
+// field, so a tensor given twice is one tensor: scalars from the last occurrence, dims and
+// typed values from all of them.
 struct TensorScan {
   int dtype = 0;
-  std::uint64_t num_elements = 1;  // product of the shape's dims
+  std::uint64_t num_elements = 1;  // product of the shape's dims (wrapping, as TensorValue's)
   std::string_view content;
+  struct Typed {
+    std::uint64_t count = 0;
+    double first = 0;
+    bool have = false;
+    void note(double v) {
+      if (!have) first = v, have = true;
+      ++count;
+    }
+  } floats, doubles, bools;
+  // int_val, int64_val and half_val (as TensorValue::int_val holds them: in that order, so
+  // the first value is int_val's if any, then int64_val's, then half_val's).
+  struct Ints {
+    std::uint64_t count = 0;
+    std::int64_t first = 0;
+    bool have = false;
+    void note(std::int64_t v) {
+      if (!have) first = v, have = true;
+      ++count;
+    }
+  } ints[3];
 };
 
 bool scan_shape(std::string_view bytes, TensorScan& t, const char*& error) {
@@ -69,6 +130,8 @@ bool scan_shape(std::string_view bytes, TensorScan& t, const char*& error) {
       while (dim.next_field(f, ty)) {
         if (f == 1 && ty == kVarint) {
           size = static_cast<std::int64_t>(dim.varint());
+        } else if (f == 2 && ty == kLengthDelimited) {
+          string_field(dim);  // Dim.name
         } else {
           dim.skip(ty, f);
         }
@@ -83,20 +146,14 @@ bool scan_shape(std::string_view bytes, TensorScan& t, const char*& error) {
   return r.ok();
 }
 
-bool scan_tensor(std::string_view bytes, ScannedValue& out, const char*& error) {
-  TensorScan t;
-  // Typed fields are collected by field number; which one counts depends on dtype, which
-  // may come after them.
-  struct Typed {
-    std::uint64_t count = 0;
-    double first = 0;
-    bool have = false;
-    void note(double v) {
-      if (!have) first = v, have = true;
-      ++count;
-    }
-  } floats, doubles, ints, bools, halves;
+// A varint element of int_val (7) or half_val (13), both int32, or int64_val (10), as
+// protobuf stores it.
+std::int64_t int_element(std::uint32_t field, std::uint64_t v) {
+  return field == 10 ? static_cast<std::int64_t>(v) : static_cast<std::int32_t>(v);
+}
 
+// Adds one occurrence of a TensorProto to t.
+bool scan_tensor(std::string_view bytes, TensorScan& t, const char*& error) {
   wire::Reader r(bytes);
   std::uint32_t field, type;
   while (r.next_field(field, type)) {
@@ -117,14 +174,14 @@ bool scan_tensor(std::string_view bytes, ScannedValue& out, const char*& error) 
       case 5: {  // float_val
         std::uint64_t n = 0;
         if (packed_count(r, type, 4, n, packed)) {
-          if (n > 0) {
+          if (n > 0 && !t.floats.have) {
             float f;
             std::memcpy(&f, packed.data(), 4);
-            if (!floats.have) floats.first = f, floats.have = true;
+            t.floats.first = f, t.floats.have = true;
           }
-          floats.count += n;
+          t.floats.count += n;
         } else if (type == kFixed32) {
-          floats.note(r.as_float());
+          t.floats.note(r.as_float());
         } else {
           break;
         }
@@ -133,39 +190,47 @@ bool scan_tensor(std::string_view bytes, ScannedValue& out, const char*& error) 
       case 6: {  // double_val
         std::uint64_t n = 0;
         if (packed_count(r, type, 8, n, packed)) {
-          if (n > 0) {
+          if (n > 0 && !t.doubles.have) {
             double d;
             std::memcpy(&d, packed.data(), 8);
-            if (!doubles.have) doubles.first = d, doubles.have = true;
+            t.doubles.first = d, t.doubles.have = true;
           }
-          doubles.count += n;
+          t.doubles.count += n;
         } else if (type == kFixed64) {
-          doubles.note(r.as_double());
+          t.doubles.note(r.as_double());
         } else {
           break;
         }
         continue;
       }
-      case 7:    // int_val
-      case 10:   // int64_val
-      case 11:   // bool_val
+      case 11: {  // bool_val
+        std::uint64_t n = 0;
+        if (packed_count(r, type, 0, n, packed)) {
+          if (n > 0 && !t.bools.have) {
+            wire::Reader first(packed);
+            t.bools.first = first.varint() != 0 ? 1.0 : 0.0, t.bools.have = true;
+          }
+          t.bools.count += n;
+        } else if (type == kVarint) {
+          t.bools.note(r.varint() != 0 ? 1.0 : 0.0);
+        } else {
+          break;
+        }
+        continue;
+      }
+      case 7:     // int_val
+      case 10:    // int64_val
       case 13: {  // half_val
-        Typed& dst = field == 11 ? bools : field == 13 ? halves : ints;
+        TensorScan::Ints& dst = t.ints[field == 7 ? 0 : field == 10 ? 1 : 2];
         std::uint64_t n = 0;
         if (packed_count(r, type, 0, n, packed)) {
           if (n > 0 && !dst.have) {
             wire::Reader first(packed);
-            const auto v = first.varint();
-            dst.first = field == 7 ? static_cast<double>(static_cast<std::int32_t>(v))
-                        : field == 10 ? static_cast<double>(static_cast<std::int64_t>(v))
-                                      : static_cast<double>(v);
-            dst.have = true;
+            dst.first = int_element(field, first.varint()), dst.have = true;
           }
           dst.count += n;
         } else if (type == kVarint) {
-          const auto v = r.varint();
-          dst.note(field == 7 ? static_cast<double>(static_cast<std::int32_t>(v))
-                              : static_cast<double>(static_cast<std::int64_t>(v)));
+          dst.note(int_element(field, r.varint()));
         } else {
           break;
         }
@@ -176,47 +241,57 @@ bool scan_tensor(std::string_view bytes, ScannedValue& out, const char*& error) 
     }
     r.skip(type, field);
   }
-  if (!r.ok()) return error = r.error(), false;
+  error = r.error();
+  return r.ok();
+}
 
+// Whether the tensor is one number and which, by TensorValue::as_doubles's rules.
+void finish_tensor(const TensorScan& t, ScannedValue& out) {
   out.tensor_dtype = t.dtype;
   out.tensor_is_number = false;
-  if (t.num_elements != 1) return true;
+  if (t.num_elements != 1) return;
   const std::size_t size = dtype_size(t.dtype);
-  if (size == 0) return true;  // strings and unknown types are not numbers
+  if (size == 0) return;  // strings and unknown types are not numbers
   if (!t.content.empty()) {
-    if (t.content.size() != size) return true;
+    if (t.content.size() != size) return;
     out.tensor_number = load_element(t.content.data(), t.dtype);
     out.tensor_is_number = true;
-    return true;
+    return;
   }
-  const Typed* typed = nullptr;
+  const TensorScan::Typed* typed = nullptr;
   switch (t.dtype) {
     case kDtFloat:
-      typed = &floats;
+      typed = &t.floats;
       break;
     case kDtDouble:
-      typed = &doubles;
+      typed = &t.doubles;
       break;
     case kDtBool:
-      typed = &bools;
-      break;
-    case kDtHalf:
-    case kDtBfloat16:
-      typed = &halves;
+      typed = &t.bools;
       break;
     default:
-      typed = &ints;
       break;
   }
-  if (typed->count > 1) return true;
-  // No value at all means zero, as in TensorFlow.
-  double v = typed->have ? typed->first : 0.0;
-  if (t.dtype == kDtHalf) v = half_to_double(static_cast<std::uint16_t>(v));
-  if (t.dtype == kDtBfloat16) v = bfloat16_to_double(static_cast<std::uint16_t>(v));
-  if (t.dtype == kDtBool) v = v != 0 ? 1.0 : 0.0;
+  double v = 0;  // no value at all means zero, as in TensorFlow
+  if (typed != nullptr) {
+    if (typed->count > 1) return;
+    if (typed->have) v = typed->first;
+  } else {
+    const std::uint64_t count = t.ints[0].count + t.ints[1].count + t.ints[2].count;
+    if (count > 1) return;
+    std::int64_t first = 0;
+    for (const TensorScan::Ints& ints : t.ints) {
+      if (ints.have) {
+        first = ints.first;
+        break;
+      }
+    }
+    v = t.dtype == kDtHalf       ? half_to_double(static_cast<std::uint16_t>(first))
+        : t.dtype == kDtBfloat16 ? bfloat16_to_double(static_cast<std::uint16_t>(first))
+                                 : static_cast<double>(first);
+  }
   out.tensor_number = v;
   out.tensor_is_number = true;
-  return true;
 }
 
 bool scan_metadata(std::string_view bytes, ScannedValue& out, const char*& error) {
@@ -228,12 +303,14 @@ bool scan_metadata(std::string_view bytes, ScannedValue& out, const char*& error
       std::uint32_t f, ty;
       while (plugin.next_field(f, ty)) {
         if (f == 1 && ty == kLengthDelimited) {
-          out.plugin_name = plugin.bytes();
+          out.plugin_name = string_field(plugin);
         } else {
           plugin.skip(ty, f);
         }
       }
       if (!plugin.ok()) return error = plugin.error(), false;
+    } else if ((field == 2 || field == 3) && type == kLengthDelimited) {
+      string_field(r);  // display_name, summary_description
     } else {
       r.skip(type, field);
     }
@@ -245,13 +322,14 @@ bool scan_metadata(std::string_view bytes, ScannedValue& out, const char*& error
 bool scan_value(std::string_view bytes, ScannedValue& out, const char*& error) {
   out = ScannedValue();
   std::string_view node_name;
+  TensorScan tensor;  // merged over the tensor's occurrences; another kind clears it
   wire::Reader r(bytes);
   std::uint32_t field, type;
   while (r.next_field(field, type)) {
     switch (field) {
       case 1:
         if (type != kLengthDelimited) break;
-        out.tag = r.bytes();
+        out.tag = string_field(r);
         continue;
       case 2:
         if (type != kFixed32) break;
@@ -267,7 +345,7 @@ bool scan_value(std::string_view bytes, ScannedValue& out, const char*& error) {
       case 5:
       case 6: {
         if (type != kLengthDelimited) break;
-        if (!check_flat(r.bytes(), error, field == 5)) return false;
+        if (!check_flat(r.bytes(), error, field == 5, field == 6 ? 5 : 0)) return false;
         out.kind = field == 4   ? SummaryValue::Kind::image
                    : field == 5 ? SummaryValue::Kind::histogram
                                 : SummaryValue::Kind::audio;
@@ -275,12 +353,13 @@ bool scan_value(std::string_view bytes, ScannedValue& out, const char*& error) {
       }
       case 7:
         if (type != kLengthDelimited) break;
-        node_name = r.bytes();
+        node_name = string_field(r);
         continue;
       case 8:
         if (type != kLengthDelimited) break;
+        if (out.kind != SummaryValue::Kind::tensor) tensor = TensorScan();
         out.kind = SummaryValue::Kind::tensor;
-        if (!scan_tensor(r.bytes(), out, error)) return false;
+        if (!scan_tensor(r.bytes(), tensor, error)) return false;
         continue;
       case 9:
         if (type != kLengthDelimited) break;
@@ -293,6 +372,7 @@ bool scan_value(std::string_view bytes, ScannedValue& out, const char*& error) {
     r.skip(type, field);
   }
   if (!r.ok()) return error = r.error(), false;
+  if (out.kind == SummaryValue::Kind::tensor) finish_tensor(tensor, out);
   // TensorBoard falls back to node_name for tensors written by old TensorFlow versions.
   if (out.tag.empty()) out.tag = node_name;
   return true;
@@ -332,7 +412,7 @@ bool scan_plain_scalar(std::string_view record, ScannedEvent& out) {
   const std::size_t tag_size = p[1];
   const char* tag = reinterpret_cast<const char*>(p + 2);
   p += 2 + tag_size;
-  if (p[0] != 0x15) return false;
+  if (p[0] != 0x15 || !is_utf8(std::string_view(tag, tag_size))) return false;
   float value;
   std::memcpy(&value, p + 1, 4);
 
@@ -378,7 +458,11 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
       case 4:
       case 9:
         if (type != kLengthDelimited) break;
-        r.bytes();
+        if (field == 3) {
+          string_field(r);  // file_version
+        } else {
+          r.bytes();
+        }
         out.values.clear();
         out.what = field == 3   ? Event::What::file_version
                    : field == 4 ? Event::What::graph_def
@@ -411,6 +495,8 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
         while (log.next_field(f, ty)) {
           if (f == 1 && ty == kVarint) {
             out.session_status = static_cast<int>(log.varint());
+          } else if ((f == 2 || f == 3) && ty == kLengthDelimited) {
+            string_field(log);  // checkpoint_path, msg
           } else {
             log.skip(ty, f);
           }
@@ -426,7 +512,7 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
         std::uint32_t f, ty;
         while (meta.next_field(f, ty)) {
           if (f == 1 && ty == kLengthDelimited) {
-            out.run_metadata_tag = meta.bytes();
+            out.run_metadata_tag = string_field(meta);
           } else {
             meta.skip(ty, f);
           }
@@ -436,7 +522,7 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
       }
       case 10:
         if (type != kLengthDelimited) break;
-        if (!check_flat(r.bytes(), error)) return error;
+        if (!check_flat(r.bytes(), error, false, 1)) return error;  // SourceMetadata
         continue;
       default:
         break;

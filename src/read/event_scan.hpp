@@ -32,8 +32,9 @@ struct ScannedEvent {
   std::vector<ScannedValue> values;  // reused from event to event
 };
 
-// Decodes `record` into `out`. Returns nullptr, or what is wrong with the record.
-// Not checked (protobuf's parser would also reject these): UTF-8 validity of strings.
+// Decodes `record` into `out`. Returns nullptr, or what is wrong with the record. Accepts
+// exactly what parse_event accepts (string fields must be UTF-8, as protobuf requires) and
+// reads the same step, wall time, tags, plugins and scalar values (a fuzz target checks).
 const char* scan_event(std::string_view record, ScannedEvent& out);
 
 }  // namespace tblog::detail

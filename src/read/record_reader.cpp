@@ -8,7 +8,6 @@
 #include <cstring>
 #include <vector>
 
-#include "format/crc32c.hpp"
 #include "format/record_framing.hpp"
 #include "tblog/reader.hpp"
 
@@ -24,20 +23,7 @@ namespace {
 // buffer shuffling stay negligible next to the CRC work.
 constexpr std::size_t kChunkSize = std::size_t{4} << 20;
 
-using detail::kRecordHeaderSize;
-using detail::kRecordOverhead;
-
-std::uint64_t load_u64(const char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);  // little-endian hosts only, like the rest of tblog
-  return v;
-}
-
-std::uint32_t load_u32(const char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using detail::RecordStatus;
 
 }  // namespace
 
@@ -77,6 +63,52 @@ struct RecordReader::State {
     }
   }
 
+  // The record at `begin` is not complete: reports it when it is corrupt or the file ends
+  // inside it (false), else reads more of the file (true). Kept out of line so that the
+  // per-record loop in next() stays small (and, taking a copy, keeps its record in registers).
+  [[gnu::noinline]] bool read_more_or_report(detail::DecodedRecord record) {
+    switch (record.status) {
+      case RecordStatus::bad_length_crc:
+        report(ReadProblem::Kind::corrupt, "bad length CRC (record header is corrupt)");
+        return false;
+      case RecordStatus::bad_data_crc:
+        report(ReadProblem::Kind::corrupt,
+               "bad data CRC (the " + std::to_string(record.size - detail::kRecordOverhead) +
+                   "-byte record is corrupt)");
+        return false;
+      case RecordStatus::complete:
+      case RecordStatus::truncated:
+        break;
+    }
+    const std::size_t available = end - begin;
+    if (eof) {
+      if (available == 0) return false;  // clean end of file
+      report(ReadProblem::Kind::truncated,
+             "truncated last record: the file ends " + std::to_string(available) +
+                 " bytes into a record of " +
+                 (record.size_known ? std::to_string(record.size) + " bytes"
+                                    : std::string("unknown size")));
+      return false;
+    }
+    // Never grow the buffer beyond what the file could still hold: a huge length (whose
+    // CRC happens to match) then reads as truncation instead of exhausting memory.
+    std::uint64_t want = record.size;  // what the record takes, as far as known
+    if (want > buffer.size()) {
+      struct stat st {};
+      if (::fstat(fd, &st) != 0) {
+        throw Error(ErrorCode::io, "cannot read '" + path + "': " + std::strerror(errno));
+      }
+      const std::uint64_t at = buffer_offset + begin;
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      const std::uint64_t left = size > at ? size - at : 0;
+      if (want > left) want = std::max<std::uint64_t>(left, available + 1);
+    }
+    // Read in chunks of the buffer's size (a whole chunk for large files).
+    fill(static_cast<std::size_t>(
+        std::max<std::uint64_t>(want, std::min<std::uint64_t>(kChunkSize, buffer.size()))));
+    return true;
+  }
+
   void report(ReadProblem::Kind kind, std::string message) {
     ReadProblem p;
     p.kind = kind;
@@ -110,58 +142,17 @@ bool RecordReader::next(std::string_view& data, std::uint64_t* offset) {
   State& s = *state_;
   if (s.problem) return false;
   for (;;) {
-    // The framing is checked here rather than through detail::parse_record so that a
-    // record's length is known even when the buffer holds only part of it.
-    const char* p = s.buffer.data() + s.begin;
-    const std::size_t available = s.end - s.begin;
-    std::uint64_t needed = kRecordHeaderSize;  // bytes the record takes, as far as known
-    if (available >= kRecordHeaderSize) {
-      const std::uint64_t length = load_u64(p);
-      if (detail::masked_crc32c(p, 8) != load_u32(p + 8)) {
-        s.report(ReadProblem::Kind::corrupt, "bad length CRC (record header is corrupt)");
-        return false;
-      }
-      needed = length > UINT64_MAX - kRecordOverhead ? UINT64_MAX : kRecordOverhead + length;
-      if (needed <= available) {
-        const char* payload = p + kRecordHeaderSize;
-        if (detail::masked_crc32c(payload, length) != load_u32(payload + length)) {
-          s.report(ReadProblem::Kind::corrupt, "bad data CRC (the " + std::to_string(length) +
-                                                   "-byte record is corrupt)");
-          return false;
-        }
-        data = std::string_view(payload, length);
-        if (offset) *offset = s.buffer_offset + s.begin;
-        s.begin += needed;
-        s.sound_through = s.buffer_offset + s.begin;
-        return true;
-      }
+    const detail::DecodedRecord record =
+        detail::decode_record(std::string_view(s.buffer.data() + s.begin, s.end - s.begin));
+    if (record.status == RecordStatus::complete) {
+      // (Built from its parts: copying the view whole makes GCC bounce it through the stack.)
+      data = std::string_view(record.data.data(), record.data.size());
+      if (offset) *offset = s.buffer_offset + s.begin;
+      s.begin += static_cast<std::size_t>(record.size);
+      s.sound_through = s.buffer_offset + s.begin;
+      return true;
     }
-    // The record is not wholly buffered.
-    if (s.eof) {
-      if (available == 0) return false;  // clean end of file
-      s.report(ReadProblem::Kind::truncated,
-               "truncated last record: the file ends " + std::to_string(available) +
-                   " bytes into a record of " +
-                   (available >= kRecordHeaderSize ? std::to_string(needed) + " bytes"
-                                                   : std::string("unknown size")));
-      return false;
-    }
-    // Never grow the buffer beyond what the file could still hold: a huge length (whose
-    // CRC happens to match) then reads as truncation instead of exhausting memory.
-    std::uint64_t want = needed;
-    if (want > s.buffer.size()) {
-      struct stat st {};
-      if (::fstat(s.fd, &st) != 0) {
-        throw Error(ErrorCode::io, "cannot read '" + s.path + "': " + std::strerror(errno));
-      }
-      const std::uint64_t at = s.buffer_offset + s.begin;
-      const auto size = static_cast<std::uint64_t>(st.st_size);
-      const std::uint64_t left = size > at ? size - at : 0;
-      if (want > left) want = std::max<std::uint64_t>(left, available + 1);
-    }
-    // Read in chunks of the buffer's size (a whole chunk for large files).
-    s.fill(static_cast<std::size_t>(
-        std::max<std::uint64_t>(want, std::min<std::uint64_t>(kChunkSize, s.buffer.size()))));
+    if (!s.read_more_or_report(record)) return false;
   }
 }
 

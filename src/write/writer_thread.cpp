@@ -122,8 +122,7 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
       const detail::Payload::Output output = payload->output();
       if (output == detail::Payload::Output::none) break;
       std::string& out = file.buffer();
-      const std::size_t header_begin = out.size();
-      out.append(detail::kRecordHeaderSize, '\0');
+      const std::size_t header_begin = detail::begin_record(out);
       detail::append_event_header(out, item.wall_time, item.step);
       if (output == detail::Payload::Output::summary_value) {
         detail::append_summary_field(out, scratch_);
