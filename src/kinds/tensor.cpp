@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "format/plugin_names.hpp"
 #include "format/utf8.hpp"
 #include "kinds/core_kinds.hpp"
 #include "kinds/summary_value.hpp"
@@ -39,7 +40,7 @@ class TensorPayload final : public Payload {
         strings_(std::move(strings)), plugin_(std::move(plugin)) {}
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
-    pb::Summary::Value value = start_value(ctx, plugin_.name.c_str(), plugin_.content);
+    pb::Summary::Value value = start_value(ctx, plugin_.name, plugin_.content);
     if (ctx.first_in_file) {
       auto* metadata = value.mutable_metadata();
       metadata->set_display_name(plugin_.display_name);
@@ -74,7 +75,7 @@ class ScalarTensorPayload final : public Payload {
       : value_(value), double_precision_(double_precision) {}
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
-    pb::Summary::Value value = start_value(ctx, "scalars");
+    pb::Summary::Value value = start_value(ctx, kScalars);
     auto* tensor = value.mutable_tensor();
     tensor->mutable_tensor_shape();
     if (double_precision_) {
