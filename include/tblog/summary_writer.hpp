@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tblog/error.hpp"
+#include "tblog/file_system.hpp"
 #include "tblog/image.hpp"
 
 namespace tblog {
@@ -44,6 +45,9 @@ struct WriterOptions {
   // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on
   // the writer thread or the caller's thread; must be thread-safe. Default: print to stderr.
   std::function<void(const std::string& message)> error_handler;
+  // Where the writer's files go (event files, projector files): null means the local file
+  // system (FileSystem::posix()). Used from the writer thread and the constructor.
+  std::shared_ptr<FileSystem> file_system;
 };
 
 // Raw histogram buckets: bucket_counts[i] counts values in (bucket_limits[i-1], bucket_limits[i]].
