@@ -12,6 +12,7 @@
 #include "memory_file_system.hpp"
 #include "tblog/file_system.hpp"
 #include "tblog/plugins.pb.h"
+#include "tblog/progress.hpp"
 #include "tblog/reader.hpp"
 #include "tblog/summary_writer.hpp"
 #include "test_support.hpp"
@@ -393,6 +394,19 @@ TEST(PosixFileSystem, OverwriteRenameListStat) {
   EXPECT_FALSE(fs->list(sub + "/nope", &names).ok());
   std::string text;
   EXPECT_FALSE(fs->read_file(sub + "/nope", &text).ok());
+}
+
+TEST(PosixFileSystem, ProgressPrinterLogAppendsThroughIt) {
+  TempDir dir;
+  const std::string log = dir.str() + "/progress.log";
+  test::write_file(log, "earlier run\n");
+  {
+    ProgressPrinter p(1, 0, "", log, 0);
+    p.update_training(1, 0.5, 0.25);
+  }
+  const std::string text = test::read_file(log);
+  EXPECT_EQ(text.rfind("earlier run\n", 0), 0u) << text;
+  EXPECT_NE(text.find(" Minibatch[   1-   1]: loss = 0.500000 * 1"), std::string::npos) << text;
 }
 
 TEST(FileSystemStatus, ThrowsItsCodeAndMessage) {

@@ -93,7 +93,8 @@ class FileSystem {
   static std::shared_ptr<FileSystem> posix();
 
   // Creates `path`, which must not exist yet (O_EXCL semantics): a Status with
-  // already_exists() tells the caller to pick another name. The folder must exist.
+  // already_exists() (Status::from_errno(EEXIST, ...)) tells the caller to pick another
+  // name. The folder must exist.
   virtual Status create_new(const std::string& path, std::unique_ptr<WritableFile>* file) = 0;
   // Creates `path` or empties it if it exists (for temporary files renamed into place).
   virtual Status open_overwrite(const std::string& path, std::unique_ptr<WritableFile>* file) = 0;

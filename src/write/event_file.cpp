@@ -37,7 +37,9 @@ EventFile::EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, s
     : file_system_(std::move(file_system)), dir_(std::move(dir)), suffix_(std::move(suffix)) {}
 
 Status EventFile::open() {
-  close();
+  // Not close(): events buffered since the last close already count on `described`.
+  if (file_ != nullptr) file_->close();
+  file_.reset();
   Status st = file_system_->make_directories(dir_);
   if (!st.ok()) return st;
   const double now = now_seconds();
