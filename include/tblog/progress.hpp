@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tblog/file_system.hpp"
 #include "tblog/graph.hpp"
 #include "tblog/image.hpp"
 #include "tblog/summary_writer.hpp"
@@ -172,12 +173,12 @@ class ProgressPrinter : public ProgressWriter {
 
  private:
   void print_line(const std::string& line);
+  void emit(const std::string& text);  // to the log file, else stdout
   void draw_progress_bar();
   std::string metric_text(double avg) const;
 
   std::string tag_prefix_;
-  std::FILE* out_ = nullptr;
-  bool owns_out_ = false;
+  std::unique_ptr<WritableFile> log_file_;  // null: stdout
   bool bar_ = false;
   bool bar_drawn_ = false;
   std::int64_t num_epochs_;

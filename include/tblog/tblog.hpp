@@ -2,6 +2,7 @@
 // Everything tblog offers, in one include.
 #include "tblog/config.hpp"
 #include "tblog/error.hpp"
+#include "tblog/file_system.hpp"
 #include "tblog/graph.hpp"
 #include "tblog/image.hpp"
 #include "tblog/progress.hpp"

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "tblog/file_system.hpp"
+
 namespace tblog {
 
 // What add_* does when the queue holds max_queue pending entries.
@@ -34,6 +36,9 @@ struct WriterOptions {
   // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on
   // the writer thread or the caller's thread; must be thread-safe. Default: print to stderr.
   std::function<void(const std::string& message)> error_handler;
+  // Where the writer's files go (event files, projector files): null means the local file
+  // system (FileSystem::posix()). Used from the writer thread and the constructor.
+  std::shared_ptr<FileSystem> file_system;
 };
 
 // Counters since the writer was opened.

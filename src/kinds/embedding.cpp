@@ -11,12 +11,8 @@
 //   PyTorch names it. The config on disk is read, updated and rewritten through a
 //   temporary file and a rename, so TensorBoard never reads half a config and embeddings of
 //   earlier calls (and earlier writers of the run) accumulate.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <google/protobuf/text_format.h>
 
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -29,8 +25,8 @@
 #include "kinds/dashboard_kinds.hpp"
 #include "kinds/image_grid.hpp"
 #include "kinds/png_encoder.hpp"
-#include "write/posix_file.hpp"
 #include "tblog/error.hpp"
+#include "tblog/file_system.hpp"
 #include "tblog/plugins.pb.h"
 #include "format/utf8.hpp"
 
@@ -43,37 +39,19 @@ constexpr std::int64_t kMaxSpriteSide = 8192;
 // TensorBoard reads text in chunks of this many characters before parsing any line.
 constexpr std::size_t kTextReadChunk = std::size_t{16} << 20;
 
-std::string os_error(const std::string& what, const std::string& path) {
-  return what + " '" + path + "': " + std::strerror(errno);
-}
-
-// Writes `data` to `path` through `path.tmp` and a rename. Throws tblog::Error.
-void write_atomically(const std::string& path, std::string_view data) {
+// Writes `data` to `path` through `path.tmp` and a rename, so readers see the old file or
+// the new one, never half of it. On failure `path` is untouched and the temp file removed.
+Status write_atomically(FileSystem& fs, const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(ErrorCode::io, os_error("cannot create", tmp));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string message = os_error("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw Error(message);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    const std::string message = os_error("cannot write", tmp);
-    ::unlink(tmp.c_str());
-    throw Error(message);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string message = os_error("cannot rename into", path);
-    ::unlink(tmp.c_str());
-    throw Error(message);
-  }
+  std::unique_ptr<WritableFile> file;
+  Status st = fs.open_overwrite(tmp, &file);
+  if (!st.ok()) return st;
+  st = file->append(data);
+  const Status closed = file->close();
+  if (st.ok()) st = closed;
+  if (st.ok()) st = fs.rename(tmp, path);
+  if (!st.ok()) fs.remove(tmp);
+  return st;
 }
 
 // Whether TensorBoard's TSV reader gives up on these bytes with a decoding error (and so
@@ -125,23 +103,35 @@ class EmbeddingPayload final : public Payload {
 
   Output output() const override { return Output::none; }
 
+  // Payload's contract: a failure throws tblog::Error (and loses only this embedding).
   void encode_value(const EncodeContext& ctx, std::string&) override {
+    write_files(ctx.file_system ? *ctx.file_system : *FileSystem::posix(), ctx)
+        .throw_if_error();
+  }
+
+ private:
+  Status write_files(FileSystem& fs, const EncodeContext& ctx) const {
     const std::string run_dir(ctx.run_dir);
     const std::string config_path = run_dir + "/" + std::string(kProjectorConfigFile);
 
     pb::ProjectorConfig config;
-    if (::access(config_path.c_str(), F_OK) == 0) {
+    FileInfo existing;
+    Status st = fs.stat(config_path, &existing);
+    if (!st.ok()) return st;
+    if (existing.exists) {
       std::string text;
-      if (!read_whole(config_path, &text)) throw Error(ErrorCode::io, os_error("cannot read", config_path));
+      st = fs.read_file(config_path, &text);
+      if (!st.ok()) return st;
       if (!google::protobuf::TextFormat::ParseFromString(text, &config)) {
-        throw Error("'" + config_path + "' is not a projector config; embedding '" + tag_ +
-                    "' left out");
+        return Status::error(ErrorCode::corrupt, 0,
+                             "'" + config_path + "' is not a projector config; embedding '" +
+                                 tag_ + "' left out");
       }
     }
 
     const std::string folder = step_folder(step_) + "/" + tag_;
-    const IoStatus st = create_directories(run_dir + "/" + folder);
-    if (!st.ok()) throw Error(st.message);
+    st = fs.make_directories(run_dir + "/" + folder);
+    if (!st.ok()) return st;
 
     pb::EmbeddingInfo info;
     info.set_tensor_name(tag_ + ":" + step_folder(step_));
@@ -154,15 +144,17 @@ class EmbeddingPayload final : public Payload {
     }
     if (!options_.tensor_as_tsv && reads_as_binary(binary)) {
       tensor_file = folder + "/tensors.bin";
-      write_atomically(run_dir + "/" + tensor_file, binary);
+      st = write_atomically(fs, run_dir + "/" + tensor_file, binary);
     } else {
       tensor_file = folder + "/tensors.tsv";
-      write_atomically(run_dir + "/" + tensor_file, tsv_of(matrix_, cols_));
+      st = write_atomically(fs, run_dir + "/" + tensor_file, tsv_of(matrix_, cols_));
     }
+    if (!st.ok()) return st;
     info.set_tensor_path(tensor_file);
     if (!metadata_tsv_.empty()) {
       const std::string path = folder + "/metadata.tsv";
-      write_atomically(run_dir + "/" + path, metadata_tsv_);
+      st = write_atomically(fs, run_dir + "/" + path, metadata_tsv_);
+      if (!st.ok()) return st;
       info.set_metadata_path(path);
     }
     if (!sprite_.data.empty()) {
@@ -172,7 +164,8 @@ class EmbeddingPayload final : public Payload {
           encode_png(sprite_.data.data(), static_cast<int>(sprite_.height * side),
                      static_cast<int>(sprite_.width * side), static_cast<int>(sprite_.channels),
                      ctx.png_compression_level);
-      write_atomically(run_dir + "/" + path, png);
+      st = write_atomically(fs, run_dir + "/" + path, png);
+      if (!st.ok()) return st;
       info.mutable_sprite()->set_image_path(path);
       info.mutable_sprite()->add_single_image_dim(static_cast<std::uint32_t>(sprite_.width));
       info.mutable_sprite()->add_single_image_dim(static_cast<std::uint32_t>(sprite_.height));
@@ -188,23 +181,7 @@ class EmbeddingPayload final : public Payload {
     if (!replaced) *config.add_embeddings() = info;
     std::string text;
     google::protobuf::TextFormat::PrintToString(config, &text);
-    write_atomically(config_path, text);
-  }
-
- private:
-  static bool read_whole(const std::string& path, std::string* out) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buf[1 << 14];
-    for (;;) {
-      const ssize_t n = ::read(fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(fd);
-        return n == 0;
-      }
-      out->append(buf, static_cast<std::size_t>(n));
-    }
+    return write_atomically(fs, config_path, text);
   }
 
   std::vector<float> matrix_;

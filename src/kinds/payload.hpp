@@ -6,11 +6,16 @@
 #include <string>
 #include <string_view>
 
+namespace tblog {
+class FileSystem;
+}
+
 namespace tblog::detail {
 
 struct EncodeContext {
   std::string_view tag;           // already cleaned; empty for payloads without a tag
   std::string_view run_dir;       // the run's folder, for payloads that write files beside it
+  FileSystem* file_system = nullptr;  // the writer's: files beside the event file go through it
   bool first_in_file = true;      // whether this tag's metadata must go with this value
   int png_compression_level = 1;
   std::function<void(const std::string&)> warn;  // one-off warnings, e.g. NaN in a histogram

@@ -1,10 +1,8 @@
 // ProgressPrinter: CNTK's console lines, and a progress bar on a terminal.
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <cstdarg>
-#include <cstring>
 
 #include "tblog/progress.hpp"
 
@@ -34,13 +32,9 @@ ProgressPrinter::ProgressPrinter(std::optional<std::int64_t> freq, std::int64_t 
   if (num_epochs < 0) throw Error("num_epochs " + std::to_string(num_epochs) + " is negative");
   if (!active()) return;
   if (!log_to_file.empty()) {
-    out_ = std::fopen(log_to_file.c_str(), "a");
-    if (out_ == nullptr) {
-      throw Error("cannot open log file '" + log_to_file + "': " + std::strerror(errno));
-    }
-    owns_out_ = true;
+    const Status st = FileSystem::posix()->open_append(log_to_file, &log_file_);
+    if (!st.ok()) throw Error(ErrorCode::io, "log file: " + st.message());
   } else {
-    out_ = stdout;
     bar_ = num_epochs_ > 0 && ::isatty(::fileno(stdout));
   }
   every_update_ = bar_;
@@ -48,8 +42,18 @@ ProgressPrinter::ProgressPrinter(std::optional<std::int64_t> freq, std::int64_t 
 }
 
 ProgressPrinter::~ProgressPrinter() {
-  if (bar_drawn_) std::fputc('\n', out_);
-  if (owns_out_) std::fclose(out_);
+  if (bar_drawn_) emit("\n");
+}
+
+void ProgressPrinter::emit(const std::string& text) {
+  // Console output: a line that cannot be written is not worth stopping training for.
+  if (log_file_) {
+    log_file_->append(text);
+    log_file_->flush();
+  } else {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  }
 }
 
 std::string ProgressPrinter::metric_text(double avg) const {
@@ -57,13 +61,12 @@ std::string ProgressPrinter::metric_text(double avg) const {
 }
 
 void ProgressPrinter::print_line(const std::string& line) {
+  std::string text;
   if (bar_drawn_) {
-    std::fputs("\r\033[K", out_);  // the bar's line gives way to the record
+    text = "\r\033[K";  // the bar's line gives way to the record
     bar_drawn_ = false;
   }
-  std::fputs(line.c_str(), out_);
-  std::fputc('\n', out_);
-  std::fflush(out_);
+  emit(text + line + "\n");
 }
 
 void ProgressPrinter::on_training_update(std::int64_t first_update, std::int64_t last_update,
@@ -135,8 +138,7 @@ void ProgressPrinter::draw_progress_bar() {
   } else {
     line += format("%lld samples %.1f samples/s", static_cast<long long>(epoch_samples_), rate);
   }
-  std::fputs(("\r\033[K" + line).c_str(), out_);
-  std::fflush(out_);
+  emit("\r\033[K" + line);
   bar_drawn_ = true;
 }
 

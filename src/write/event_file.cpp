@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 
@@ -34,41 +33,59 @@ std::string event_file_name(std::int64_t unix_seconds, const std::string& suffix
          std::to_string(::getpid()) + "." + std::to_string(g_file_counter++) + suffix;
 }
 
-EventFile::EventFile(std::string dir, std::string suffix)
-    : dir_(std::move(dir)), suffix_(std::move(suffix)) {}
+EventFile::EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix)
+    : file_system_(std::move(file_system)), dir_(std::move(dir)), suffix_(std::move(suffix)) {}
 
-IoStatus EventFile::open() {
-  file_.close();
-  IoStatus st = create_directories(dir_);
+Status EventFile::open() {
+  // Not close(): events buffered since the last close already count on `described`.
+  if (file_ != nullptr) file_->close();
+  file_.reset();
+  Status st = file_system_->make_directories(dir_);
   if (!st.ok()) return st;
   const double now = now_seconds();
   // The counter makes names unique within the process and O_EXCL across processes that
   // share a pid namespace and second; retry on the rare collision with a foreign file.
+  std::unique_ptr<WritableFile> file;
   for (int attempt = 0;; ++attempt) {
-    st = file_.create_new(dir_ + "/" + event_file_name(static_cast<std::int64_t>(now), suffix_));
-    if (st.ok() || st.error != EEXIST || attempt == 100) break;
+    st = file_system_->create_new(
+        dir_ + "/" + event_file_name(static_cast<std::int64_t>(now), suffix_), &file);
+    if (st.ok() || !st.already_exists() || attempt == 100) break;
   }
   if (!st.ok()) return st;
-  st = file_.append(file_version_record(now));
+  st = file->append(file_version_record(now));
+  if (st.ok()) st = file->flush();
   if (!st.ok()) {
-    file_.close();
+    // A file without its first record is no event file: leave none behind.
+    file->close();
+    file_system_->remove(file->path());
     return st;
   }
+  path_ = file->path();
+  file_ = std::move(file);
   return {};
 }
 
-IoStatus EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) {
+Status EventFile::close() {
+  described.clear();
+  if (file_ == nullptr) return {};
+  const Status st = file_->close();
+  file_.reset();
+  return st;
+}
+
+Status EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) {
   *written = 0;
   *lost = 0;
   if (buffer_.empty()) return {};
-  IoStatus st;
-  if (!file_.is_open()) st = open();
+  Status st;
+  if (file_ == nullptr) st = open();
   if (st.ok()) {
-    const std::uint64_t good_size = file_.size();
-    st = file_.append(buffer_);
+    const std::uint64_t good_size = file_->size();
+    st = file_->append(buffer_);
+    if (st.ok()) st = file_->flush();
     if (!st.ok()) {
       // Leave the file ending at its last complete record, and start a new file next time.
-      file_.truncate(good_size);
+      file_->truncate(good_size);
       close();
     }
   }
@@ -82,9 +99,9 @@ IoStatus EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) 
   return st;
 }
 
-IoStatus EventFile::sync() {
-  if (!file_.is_open()) return {};
-  return file_.sync();
+Status EventFile::sync() {
+  if (file_ == nullptr) return {};
+  return file_->sync();
 }
 
 }  // namespace tblog::detail

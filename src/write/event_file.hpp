@@ -2,10 +2,11 @@
 // One run's event file: unique naming, the first record, buffered records, and recovery
 // from write errors (cut back to the last complete record; the next write opens a new file).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_set>
 
-#include "write/posix_file.hpp"
+#include "tblog/file_system.hpp"
 
 namespace tblog::detail {
 
@@ -16,13 +17,14 @@ std::string event_file_name(std::int64_t unix_seconds, const std::string& suffix
 
 class EventFile {
  public:
-  EventFile(std::string dir, std::string suffix);
+  EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix);
 
   // Creates the folder if needed and a new event file whose first record (file_version) is
   // written at once.
-  IoStatus open();
-  bool is_open() const { return file_.is_open(); }
-  const std::string& path() const { return file_.path(); }
+  Status open();
+  bool is_open() const { return file_ != nullptr; }
+  // The current (or last) file's path; empty before the first open.
+  const std::string& path() const { return path_; }
   const std::string& dir() const { return dir_; }
 
   // Records are encoded straight into this buffer; count each event added to it.
@@ -33,23 +35,23 @@ class EventFile {
   // Writes the buffer out (opening a new file first if there is none). On failure the file
   // is cut back to its last complete record and closed, and the buffered events are lost.
   // *written / *lost receive the number of events written / lost.
-  IoStatus write_buffered(std::uint64_t* written, std::uint64_t* lost);
-  IoStatus sync();
+  Status write_buffered(std::uint64_t* written, std::uint64_t* lost);
+  Status sync();
   // True when the open file was removed from its folder by someone else.
-  bool removed() const { return file_.is_open() && !file_.still_linked(); }
-  // Closes the file; metadata is repeated in the next one.
-  void close() {
-    file_.close();
-    described.clear();
-  }
+  bool removed() const { return file_ != nullptr && !file_->still_linked(); }
+  // Closes the file; metadata is repeated in the next one. Close errors are returned but
+  // lose nothing: every record was written (and checked) by append.
+  Status close();
 
   // Tags whose SummaryMetadata this file already holds.
   std::unordered_set<const TagEntry*> described;
 
  private:
+  std::shared_ptr<FileSystem> file_system_;
   std::string dir_;
   std::string suffix_;
-  PosixFile file_;
+  std::unique_ptr<WritableFile> file_;
+  std::string path_;
   std::string buffer_;
   std::uint64_t buffered_events_ = 0;
 };

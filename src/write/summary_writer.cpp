@@ -43,6 +43,7 @@ std::size_t wake_mask_for(std::size_t capacity) {
 SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
     : logdir_(logdir),
       options_(std::move(options)),
+      file_system_(options_.file_system ? options_.file_system : FileSystem::posix()),
       queue_(options_.max_queue),
       wake_mask_(wake_mask_for(queue_.capacity())) {
   if (logdir_.empty()) throw Error("logdir is empty");
@@ -59,9 +60,12 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
   run_index_[logdir_] = 0;
-  files_.push_back(std::make_unique<detail::EventFile>(logdir_, options_.filename_suffix));
-  detail::IoStatus st = files_[0]->open();
-  if (!st.ok()) throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message);
+  files_.push_back(
+      std::make_unique<detail::EventFile>(file_system_, logdir_, options_.filename_suffix));
+  const Status st = files_[0]->open();
+  if (!st.ok()) {
+    throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message());
+  }
   main_path_ = files_[0]->path();
   if (options_.purge_step) start_session(*files_[0]);
   thread_ = std::thread([this] { run_writer_thread(); });

@@ -85,6 +85,8 @@ class SummaryWriter::Impl {
 
   const std::string logdir_;
   const WriterOptions options_;
+  // options_.file_system, or the POSIX one: every file of this writer goes through it.
+  const std::shared_ptr<FileSystem> file_system_;
   std::function<void(const std::string&)> handler_;
   std::function<void(const std::string&)> warn_;
   detail::TagTable tags_;
@@ -114,6 +116,7 @@ class SummaryWriter::Impl {
   void start_session(detail::EventFile& file);
   void write_out(detail::EventFile& file);
   void write_all(bool sync, bool check_removed);
+  void close_file(detail::EventFile& file);
   void record_loss(const std::string& what, std::uint64_t lost);
   void wake_blocked_producers();
 

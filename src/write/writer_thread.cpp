@@ -45,7 +45,7 @@ void SummaryWriter::Impl::run_writer_thread() {
     }
     if (closing) {
       write_all(options_.fsync_on_flush, false);
-      for (auto& file : files_) file->close();
+      for (auto& file : files_) close_file(*file);
       {
         std::lock_guard<std::mutex> lock(mu_);
         writer_done_ = true;
@@ -83,8 +83,8 @@ detail::EventFile& SummaryWriter::Impl::run_file(std::uint32_t run) {
   if (run >= files_.size()) {
     std::lock_guard<std::mutex> lock(runs_mu_);
     while (files_.size() < run_dirs_.size()) {
-      files_.push_back(
-          std::make_unique<detail::EventFile>(run_dirs_[files_.size()], options_.filename_suffix));
+      files_.push_back(std::make_unique<detail::EventFile>(
+          file_system_, run_dirs_[files_.size()], options_.filename_suffix));
       if (options_.purge_step) start_session(*files_.back());
     }
   }
@@ -109,6 +109,7 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
       detail::EncodeContext ctx;
       ctx.tag = tag;
       ctx.run_dir = file.dir();
+      ctx.file_system = file_system_.get();
       ctx.first_in_file = item.tag == nullptr || file.described.count(item.tag) == 0;
       ctx.png_compression_level = options_.png_compression_level;
       ctx.warn = warn_;
@@ -151,10 +152,10 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
 void SummaryWriter::Impl::write_out(detail::EventFile& file) {
   std::uint64_t written = 0;
   std::uint64_t lost = 0;
-  const detail::IoStatus st = file.write_buffered(&written, &lost);
+  const Status st = file.write_buffered(&written, &lost);
   written_.fetch_add(written, std::memory_order_relaxed);
   if (!st.ok()) {
-    record_loss(st.message, lost);
+    record_loss(st.message(), lost);
   } else if (written > 0) {
     std::lock_guard<std::mutex> lock(mu_);
     error_streak_ = false;
@@ -168,13 +169,20 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file) {
 void SummaryWriter::Impl::write_all(bool sync, bool check_removed) {
   for (auto& file : files_) {
     // A file someone removed gets a successor, as TensorFlow's writer does.
-    if (check_removed && file->removed()) file->close();
+    if (check_removed && file->removed()) close_file(*file);
     write_out(*file);
     if (sync) {
-      const detail::IoStatus st = file->sync();
-      if (!st.ok()) report(st.message);
+      const Status st = file->sync();
+      if (!st.ok()) report(st.message());
     }
   }
+}
+
+void SummaryWriter::Impl::close_file(detail::EventFile& file) {
+  // Every record was appended and flushed already; storage that commits on close (an object
+  // store) says here that it could not, and the user hears of it.
+  const Status st = file.close();
+  if (!st.ok()) report(st.message());
 }
 
 void SummaryWriter::Impl::record_loss(const std::string& what, std::uint64_t lost) {
