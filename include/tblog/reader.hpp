@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "tblog/error.hpp"
+#include "tblog/export.hpp"
 #include "tblog/summary_writer.hpp"
 
 namespace tblog {
 
 // Something wrong in an event file. Every complete, sound record before `offset` was returned.
-struct ReadProblem {
+struct TBLOG_API ReadProblem {
   enum class Kind {
     truncated,  // the file ends inside a record: still being written, or cut short
     corrupt,    // bad length CRC, bad data CRC, or a record that does not decode as an Event
@@ -31,7 +32,7 @@ struct ReadProblem {
 // Framed records (TFRecord) of one file, both masked CRC-32Cs checked. A record whose
 // header is sound but whose data runs past the end of the file is reported as truncated,
 // as TensorBoard treats it (it retries such a file later).
-class RecordReader {
+class TBLOG_API RecordReader {
  public:
   // Throws tblog::Error naming the path if the file cannot be opened.
   explicit RecordReader(const std::string& path);
@@ -51,7 +52,7 @@ class RecordReader {
   std::unique_ptr<State> state_;
 };
 
-struct TensorValue {
+struct TBLOG_API TensorValue {
   int dtype = 0;  // TensorFlow DataType code: 1 float, 2 double, 3 int32, 4 uint8, 7 string, 9 int64, 10 bool
   std::vector<std::int64_t> shape;
   std::string content;  // tensor_content: raw little-endian bytes, if the writer used it
@@ -116,10 +117,10 @@ struct Event {
 };
 
 // Decodes one record's data. Throws tblog::Error if it is not a valid Event.
-Event parse_event(std::string_view record);
+TBLOG_API Event parse_event(std::string_view record);
 
 // Events of one file. A record that is not a valid Event is reported as corruption.
-class EventFileReader {
+class TBLOG_API EventFileReader {
  public:
   explicit EventFileReader(const std::string& path);
   bool next(Event& event, std::uint64_t* offset = nullptr);
@@ -139,6 +140,6 @@ struct Run {
 
 // All runs under logdir (recursively), sorted by name. Throws tblog::Error if logdir is
 // missing or not a folder.
-std::vector<Run> find_runs(const std::string& logdir);
+TBLOG_API std::vector<Run> find_runs(const std::string& logdir);
 
 }  // namespace tblog

@@ -228,7 +228,7 @@ struct HistogramOptions {
   bool tensor_form = false;
 };
 
-class SummaryWriter {
+class TBLOG_API SummaryWriter {
  public:
   // Creates logdir (and its parents) and an event file in it, whose first record is flushed
   // before the constructor returns. Throws tblog::Error naming the path and the OS reason.
