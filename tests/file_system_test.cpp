@@ -37,11 +37,11 @@ ParsedFile parse_file(const std::string& bytes) {
   ParsedFile out;
   std::string_view rest(bytes);
   while (!rest.empty()) {
-    const detail::Frame frame = detail::parse_record(rest);
-    if (frame.status != detail::FrameStatus::ok) return out;
-    out.events.push_back(parse_event(frame.data));
-    out.sound_bytes += frame.size;
-    rest.remove_prefix(frame.size);
+    const detail::DecodedRecord record = detail::decode_record(rest);
+    if (record.status != detail::RecordStatus::complete) return out;
+    out.events.push_back(parse_event(record.data));
+    out.sound_bytes += record.size;
+    rest.remove_prefix(record.size);
   }
   out.whole = true;
   return out;

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "tblog/export.hpp"
 
 namespace tblog {
 
@@ -18,7 +19,7 @@ class Graph;
 class ProgressWriter;  // tblog/progress.hpp
 
 // Thread safety: define and parse on one thread; after that, const reads from any thread.
-class Config {
+class TBLOG_API Config {
  public:
   using Value = std::variant<std::int64_t, double, bool, std::string>;
 
@@ -59,12 +60,12 @@ class Config {
 //   tensorBoardLogDir (string, "": no TensorBoard output),
 //   tensorBoardNumMBsToLogResult (int, defaults to numMBsToShowResult; 0: per-epoch records only),
 //   numMBsToShowResult (int, 10), firstMBsToShowResult (int, 0).
-void define_progress_keys(Config& config);
+TBLOG_API void define_progress_keys(Config& config);
 
 // The writers a configured run feeds: a ProgressPrinter, and a TensorBoardProgressWriter
 // (recording `model`'s graph when given) when tensorBoardLogDir is set. Only rank 0 writes
 // (rank: see ProgressWriter).
-std::vector<std::unique_ptr<ProgressWriter>> make_progress_writers(
+TBLOG_API std::vector<std::unique_ptr<ProgressWriter>> make_progress_writers(
     const Config& config, std::optional<int> rank = std::nullopt, std::int64_t num_epochs = 0,
     const std::string& tag = "Training", const Graph* model = nullptr);
 

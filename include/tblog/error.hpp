@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "tblog/export.hpp"
+
 namespace tblog {
 
 enum class ErrorCode {
@@ -26,7 +28,7 @@ constexpr std::string_view to_string(ErrorCode code) noexcept {
   return "unknown";
 }
 
-class Error : public std::runtime_error {
+class TBLOG_API Error : public std::runtime_error {
  public:
   // An invalid argument: by far the most common failure, so the default.
   explicit Error(const std::string& message)

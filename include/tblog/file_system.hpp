@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "tblog/error.hpp"
+#include "tblog/export.hpp"
 
 namespace tblog {
 
 // The outcome of one file operation: ok, or a code, the OS error number where there is one,
 // and a message naming the operation, the path and the reason. Not synchronised: share
 // copies, not one object, between threads.
-class Status {
+class TBLOG_API Status {
  public:
   Status() = default;  // ok
 
@@ -47,7 +48,7 @@ class Status {
 
 // One open file being written at its end. Used by one thread at a time (not synchronised).
 // Its destructor closes it, ignoring errors: call close() to see them.
-class WritableFile {
+class TBLOG_API WritableFile {
  public:
   virtual ~WritableFile() = default;
   WritableFile(const WritableFile&) = delete;
@@ -85,7 +86,7 @@ struct FileInfo {
 
 // Files and folders by path ('/'-separated). Implementations must allow calls from any
 // number of threads at once (several writers may share one); the POSIX one holds no state.
-class FileSystem {
+class TBLOG_API FileSystem {
  public:
   virtual ~FileSystem() = default;
 

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "tblog/export.hpp"
+
 namespace tblog {
 
 enum class DType {
@@ -17,7 +19,7 @@ enum class DType {
 };
 
 // "float32", "int64", ... as TensorBoard shows them.
-const char* dtype_name(DType dtype);
+TBLOG_API const char* dtype_name(DType dtype);
 
 // A tensor shape; a dimension of -1 is unknown. unknown_rank: nothing is known.
 struct Shape {
@@ -59,7 +61,7 @@ struct GraphNode {
 };
 
 // Thread safety: build on one thread; a finished graph may be read (and added) from any.
-class Graph {
+class TBLOG_API Graph {
  public:
   // Adds a node and returns it for filling in. The reference stays valid until the next add.
   GraphNode& add_node(std::string name, std::string op, std::vector<std::string> inputs = {});

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tblog/export.hpp"
 #include "tblog/file_system.hpp"
 #include "tblog/graph.hpp"
 #include "tblog/image.hpp"
@@ -19,11 +20,11 @@ namespace tblog {
 
 // The rank of this process in a distributed job, from the first of OMPI_COMM_WORLD_RANK,
 // PMIX_RANK, PMI_RANK, SLURM_PROCID, RANK that is set; 0 when none is.
-int rank_from_environment();
+TBLOG_API int rank_from_environment();
 
 // Thread safety: a progress writer belongs to the training loop's thread; calls from
 // several threads need the caller's own lock. Distinct writers are independent.
-class ProgressWriter {
+class TBLOG_API ProgressWriter {
  public:
   // freq: N > 0 records every N-th update (and each of the first `first`); 0 records
   // updates 1, 2, 4, 8, ...; nullopt records summaries only. Updates are counted from 1
@@ -120,7 +121,7 @@ class ProgressWriter {
 // update count, summary/avg_loss and summary/avg_metric at the 1-based summary count, the
 // test metric, learner settings, values and images, and the model's graph (recorded at the
 // start of training) when one is given.
-class TensorBoardProgressWriter : public ProgressWriter {
+class TBLOG_API TensorBoardProgressWriter : public ProgressWriter {
  public:
   TensorBoardProgressWriter(std::optional<std::int64_t> freq, const std::string& log_dir,
                             std::optional<int> rank = std::nullopt, const Graph* model = nullptr,
@@ -149,7 +150,7 @@ class TensorBoardProgressWriter : public ProgressWriter {
 //    Minibatch[  11-  20]: loss = 0.642318 * 640, metric = 21.40% * 640;
 //   Finished Epoch[1 of 10]: [Training] loss = 0.525100 * 60000, metric = 18.60% * 60000 12.3s (4878.0 samples/s);
 // and, on a terminal with num_epochs known, a progress bar with rate and ETA.
-class ProgressPrinter : public ProgressWriter {
+class TBLOG_API ProgressPrinter : public ProgressWriter {
  public:
   // log_to_file: write to this file instead of stdout. num_epochs: 0 if unknown.
   // metric_is_pct: print the metric as a percentage.

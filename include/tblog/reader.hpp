@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "tblog/error.hpp"
+#include "tblog/export.hpp"
 #include "tblog/histogram.hpp"
 
 namespace tblog {
 
 // Something wrong in an event file. Every complete, sound record before `offset` was returned.
-struct ReadProblem {
+struct TBLOG_API ReadProblem {
   enum class Kind {
     truncated,  // the file ends inside a record: still being written, or cut short
     corrupt,    // bad length CRC, bad data CRC, or a record that does not decode as an Event
@@ -32,7 +33,7 @@ struct ReadProblem {
 // header is sound but whose data runs past the end of the file is reported as truncated,
 // as TensorBoard treats it (it retries such a file later).
 // Thread safety: one reader is used by one thread at a time; distinct readers are independent.
-class RecordReader {
+class TBLOG_API RecordReader {
  public:
   // Throws tblog::Error naming the path if the file cannot be opened.
   explicit RecordReader(const std::string& path);
@@ -54,7 +55,7 @@ class RecordReader {
   std::unique_ptr<State> state_;
 };
 
-struct TensorValue {
+struct TBLOG_API TensorValue {
   int dtype = 0;  // TensorFlow DataType code: 1 float, 2 double, 3 int32, 4 uint8, 7 string, 9 int64, 10 bool
   std::vector<std::int64_t> shape;
   std::string content;  // tensor_content: raw little-endian bytes, if the writer used it
@@ -119,11 +120,11 @@ struct Event {
 };
 
 // Decodes one record's data. Throws tblog::Error if it is not a valid Event.
-Event parse_event(std::string_view record);
+TBLOG_API Event parse_event(std::string_view record);
 
 // Events of one file. A record that is not a valid Event is reported as corruption.
 // Movable; one thread at a time, as RecordReader.
-class EventFileReader {
+class TBLOG_API EventFileReader {
  public:
   explicit EventFileReader(const std::string& path);
   bool next(Event& event, std::uint64_t* offset = nullptr);
@@ -143,7 +144,7 @@ struct Run {
 
 // All runs under logdir (recursively), sorted by name. Throws tblog::Error if logdir is
 // missing or not a folder.
-std::vector<Run> find_runs(const std::string& logdir);
+TBLOG_API std::vector<Run> find_runs(const std::string& logdir);
 
 // Every event of a run, as TensorBoard sees them: its files in order, and a SessionLog START
 // at step s (a writer's purge_step, a restarted job) drops the summary events read before it
@@ -154,6 +155,6 @@ struct RunEvents {
   std::vector<Event> events;
   std::vector<ReadProblem> problems;
 };
-RunEvents read_run(const Run& run);
+TBLOG_API RunEvents read_run(const Run& run);
 
 }  // namespace tblog

@@ -53,7 +53,7 @@ enum class ScalarFormat {
 // Thread safety: every member function may be called from any number of threads at once,
 // including flush() and close() beside adds; an add that loses the race with close() throws
 // ErrorCode::closed. A moved-from writer throws ErrorCode::closed from every call.
-class SummaryWriter {
+class TBLOG_API SummaryWriter {
  public:
   // Creates logdir (and its parents) and an event file in it, whose first record is flushed
   // before the constructor returns. Throws tblog::Error naming the path and the OS reason.

@@ -3,11 +3,13 @@
 // the job's rank and size, and element-wise sums of float and double buffers across ranks.
 #include <cstddef>
 
+#include "tblog/export.hpp"
+
 namespace tblog::mpi {
 
 // Initializes MPI on construction and finalizes it on destruction; one per process.
 // Run without mpirun, it is a job of one rank. Errors throw tblog::Error.
-class Session {
+class TBLOG_API Session {
  public:
   Session(int* argc, char*** argv);
   Session();

@@ -2,6 +2,7 @@
 // ONNX models as tblog graphs (component tblog::onnx, built when ONNX is found).
 #include <string>
 
+#include "tblog/export.hpp"
 #include "tblog/graph.hpp"
 
 namespace tblog::onnx {
@@ -15,9 +16,9 @@ namespace tblog::onnx {
 //  - the subgraphs of If, Loop and Scan become nested scopes under their node;
 //  - '/'-separated names (as PyTorch's exporter writes them) become scopes.
 // Throws tblog::Error naming the file and what failed for a file that is not ONNX.
-Graph load_graph(const std::string& path);
+TBLOG_API Graph load_graph(const std::string& path);
 
 // The same, from a serialized ModelProto already in memory; `name` is used in errors.
-Graph graph_from_model(const std::string& bytes, const std::string& name = "model");
+TBLOG_API Graph graph_from_model(const std::string& bytes, const std::string& name = "model");
 
 }  // namespace tblog::onnx

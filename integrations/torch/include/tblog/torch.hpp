@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tblog/export.hpp"
 #include "tblog/graph.hpp"
 #include "tblog/image.hpp"
 #include "tblog/progress.hpp"
@@ -32,15 +33,15 @@ namespace tblog::torch {
 // float32). Anything else throws tblog::Error naming the tag, dtype and shape.
 
 // A batch laid out as one grid image. A 3-D tensor is NHW whatever `layout` says.
-void write_image(ProgressWriter& writer, std::string_view tag, const at::Tensor& batch,
+TBLOG_API void write_image(ProgressWriter& writer, std::string_view tag, const at::Tensor& batch,
                  std::int64_t step, BatchLayout layout = BatchLayout::NCHW);
-void add_images(SummaryWriter& writer, std::string_view tag, const at::Tensor& batch,
+TBLOG_API void add_images(SummaryWriter& writer, std::string_view tag, const at::Tensor& batch,
                 std::int64_t step, BatchLayout layout = BatchLayout::NCHW);
 // One image. A 2-D tensor is HW whatever `layout` says.
-void add_image(SummaryWriter& writer, std::string_view tag, const at::Tensor& image,
+TBLOG_API void add_image(SummaryWriter& writer, std::string_view tag, const at::Tensor& image,
                std::int64_t step, ImageLayout layout = ImageLayout::CHW);
 // Histogram of every element (any real dtype; bool and integers count as their values).
-void add_histogram(SummaryWriter& writer, std::string_view tag, const at::Tensor& values,
+TBLOG_API void add_histogram(SummaryWriter& writer, std::string_view tag, const at::Tensor& values,
                    std::int64_t step);
 
 // ---- Graphs ---------------------------------------------------------------------------
@@ -58,7 +59,7 @@ using TracedFunction = std::function<std::vector<at::Tensor>(const std::vector<a
 // parameter directly is in the scope of the module owning it; when `module` is a
 // Sequential its children are run one by one, each in its own scope; any other op is in
 // the scope of the root module (as a functional call in the root's forward is in PyTorch).
-Graph graph_of(::torch::nn::Module& module, const std::vector<at::Tensor>& example_inputs,
+TBLOG_API Graph graph_of(::torch::nn::Module& module, const std::vector<at::Tensor>& example_inputs,
                const TracedFunction& forward);
 
 // For a module (holder or shared_ptr) whose forward takes one tensor and returns one.
@@ -74,7 +75,7 @@ Graph graph_of(Model model, const at::Tensor& example_input) {
 // inputs (one per forward argument), the graph is run once on them for its shapes;
 // otherwise only what the file says is known (parameters' shapes). Throws tblog::Error
 // naming the path if it cannot be loaded.
-Graph graph_of_torchscript(const std::string& path,
+TBLOG_API Graph graph_of_torchscript(const std::string& path,
                            const std::vector<at::Tensor>& example_inputs = {});
 
 // ---- Training -------------------------------------------------------------------------
@@ -87,7 +88,7 @@ using LossFunction = std::function<at::Tensor(const at::Tensor& output, const at
 using MetricFunction = std::function<double(const at::Tensor& output, const at::Tensor& targets)>;
 
 // Samples whose highest-scoring class (argmax over dim 1 of output) is not their target.
-double classification_errors(const at::Tensor& output, const at::Tensor& targets);
+TBLOG_API double classification_errors(const at::Tensor& output, const at::Tensor& targets);
 
 // Data-parallel training: each worker runs its share of every global minibatch, and these
 // callbacks (e.g. tblog::mpi::Session::allreduce_sum) make every worker see the global
@@ -99,7 +100,7 @@ struct AllReduce {
 
 // Runs minibatches and feeds every writer their sums. On data-parallel workers the writers
 // get the global sums, so writers on rank 0 report the whole job.
-class Trainer {
+class TBLOG_API Trainer {
  public:
   Trainer(ModelFunction model, LossFunction loss, MetricFunction metric,
           ::torch::optim::Optimizer& optimizer, std::vector<ProgressWriter*> writers = {});
