@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <random>
@@ -67,12 +68,37 @@ void BM_AddPrCurve_ToDisk(benchmark::State& state) {
 }
 BENCHMARK(BM_AddPrCurve_ToDisk)->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// add_scalar's caller cost, here to show the dashboard kinds leave it alone.
-void BM_AddScalar_Caller(benchmark::State& state) {
+// The control for "no other kind slows add_scalar": add_scalar's caller cost on a fresh
+// writer (arg 0) and on a writer that first wrote text, a histogram, an image, a PR curve,
+// audio, hparams and an embedding (arg 1), every kind compiled in either way. Run with
+// random interleaving: the two must agree within the noise.
+void BM_AddScalar_AfterOtherKinds(benchmark::State& state) {
+  const bool used_other_kinds = state.range(0) != 0;
   tblog::WriterOptions options;
   options.flush_secs = 3600;
-  tblog::SummaryWriter writer(scratch_dir("scalar"), options);
-  std::int64_t step = 0;
+  tblog::SummaryWriter writer(
+      scratch_dir(used_other_kinds ? "scalar_after_kinds" : "scalar_fresh"), options);
+  if (used_other_kinds) {
+    std::vector<float> values(4096);
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(0.01f * i);
+    std::vector<std::uint8_t> pixels(32 * 32 * 3, 128);
+    std::vector<std::uint8_t> labels(values.size());
+    std::vector<float> predictions(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      labels[i] = i & 1;
+      predictions[i] = 0.5f + 0.5f * values[i];
+    }
+    writer.add_text("notes", "**text**", 0);
+    writer.add_histogram("weights", values, 0);
+    writer.add_image("image", tblog::ImageView(pixels, tblog::ImageLayout::HWC, 32, 32, 3), 0);
+    writer.add_pr_curve("pr", labels, predictions, 0);
+    writer.add_audio("audio", tblog::AudioView(values), 16000, 0);
+    writer.add_hparams({{"lr", 0.01}, {"opt", "adam"}}, {{"hparam/accuracy", 0.9}});
+    writer.add_embedding(tblog::MatrixView(values, 64, 64), {}, {}, "emb", 0);
+  }
+  writer.add_scalar("loss", 0.5, 0);
+  writer.flush();
+  std::int64_t step = 1;
   constexpr int kBatch = 8192;
   for (auto _ : state) {
     for (int i = 0; i < kBatch; ++i) writer.add_scalar("loss", 0.5, step++);
@@ -81,8 +107,12 @@ void BM_AddScalar_Caller(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
+  state.counters["ns_per_add"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kBatch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
-BENCHMARK(BM_AddScalar_Caller);
+BENCHMARK(BM_AddScalar_AfterOtherKinds)->ArgName("used_other_kinds")->Arg(0)->Arg(1)
+    ->UseRealTime()->Repetitions(6)->ReportAggregatesOnly(true);
 
 }  // namespace
 

@@ -1,7 +1,10 @@
 // Image costs: PNG encoding on the writer thread, and what add_image costs the caller.
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -9,6 +12,7 @@
 
 #include "kinds/png_encoder.hpp"
 #include "kinds/core_kinds.hpp"
+#include "tblog/summary_writer.hpp"
 
 namespace {
 
@@ -86,6 +90,41 @@ void BM_EncodeImageValue64Rgb(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_EncodeImageValue64Rgb)->Unit(benchmark::kMicrosecond);
+
+// A 224x224 photo-like image end to end through a SummaryWriter at the default PNG level:
+// add_image on the caller's thread, then conversion, PNG encoding, framing and write(2) on
+// the writer thread, until flush() returns. Arg 0: uint8 HWC (the layout PNG stores, no
+// conversion); arg 1: float CHW in [0, 1] (what a tensor gives: scaled and interleaved).
+void BM_AddImage224_EndToEnd(benchmark::State& state) {
+  const bool float_chw = state.range(0) != 0;
+  constexpr int kSide = 224;
+  const auto hwc = photo_like_rgb(kSide, kSide);
+  std::vector<float> chw(hwc.size());
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < kSide * kSide; ++i) {
+      chw[static_cast<std::size_t>(c) * kSide * kSide + i] = hwc[static_cast<std::size_t>(i) * 3 + c] / 255.0f;
+    }
+  }
+  const tblog::ImageView image = float_chw
+                                     ? tblog::ImageView(chw, tblog::ImageLayout::CHW, kSide, kSide, 3)
+                                     : tblog::ImageView(hwc, tblog::ImageLayout::HWC, kSide, kSide, 3);
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("tblog-bench-images-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    tblog::SummaryWriter writer(dir.string());
+    constexpr int kBatch = 16;
+    std::int64_t step = 0;
+    for (auto _ : state) {
+      for (int i = 0; i < kBatch; ++i) writer.add_image("input", image, step++);
+      writer.flush();
+    }
+    state.SetItemsProcessed(state.iterations() * kBatch);  // items/s = images/s
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_AddImage224_EndToEnd)->ArgName("float_chw")->Arg(0)->Arg(1)
+    ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -50,6 +50,51 @@ void BM_UpdateTrainingTensorBoardAndPrinter(benchmark::State& state) {
 }
 BENCHMARK(BM_UpdateTrainingTensorBoardAndPrinter);
 
+std::string progress_logdir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("tblog-bench-progress-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+// A TensorBoardProgressWriter on its real SummaryWriter, no record due: the per-update cost
+// a training loop pays between records.
+void BM_TensorBoardWriter_NoRecordDue(benchmark::State& state) {
+  const std::string logdir = progress_logdir("idle");
+  {
+    tblog::TensorBoardProgressWriter board(std::int64_t{1} << 40, logdir, 0);
+    for (auto _ : state) board.update_training(64, 0.5, 3.0);
+  }
+  std::filesystem::remove_all(logdir);
+}
+BENCHMARK(BM_TensorBoardWriter_NoRecordDue);
+
+// The same writer at freq=1: every update records minibatch/avg_loss and avg_metric (two
+// add_scalar calls). The queue is flushed outside the timed region every 8192 updates, so
+// this times the caller's side, as a training loop sees it.
+void BM_TensorBoardWriter_RecordEveryUpdate(benchmark::State& state) {
+  const std::string logdir = progress_logdir("freq1");
+  {
+    tblog::WriterOptions options;
+    options.flush_secs = 3600;
+    tblog::TensorBoardProgressWriter board(1, logdir, 0, nullptr, options);
+    constexpr int kBatch = 8192;
+    for (auto _ : state) {
+      for (int i = 0; i < kBatch; ++i) board.update_training(64, 0.5, 3.0);
+      state.PauseTiming();
+      board.flush();
+      state.ResumeTiming();
+    }
+    state.SetItemsProcessed(state.iterations() * kBatch);
+    state.counters["ns_per_update"] = benchmark::Counter(
+        static_cast<double>(state.iterations() * kBatch),
+        benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  }
+  std::filesystem::remove_all(logdir);
+}
+BENCHMARK(BM_TensorBoardWriter_RecordEveryUpdate)->UseRealTime()->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+
 }  // namespace
 
 BENCHMARK_MAIN();

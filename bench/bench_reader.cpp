@@ -11,11 +11,16 @@
 #include <fstream>
 #include <string>
 
+#include <fcntl.h>
+
 #include "read/dashboard_of.hpp"
 #include "read/event_scan.hpp"
 #include "format/record_framing.hpp"
 #include "tblog/reader.hpp"
 #include "format/wire_writer.hpp"
+#ifdef TBLOG_BENCH_CLI
+#include "commands.hpp"
+#endif
 
 namespace {
 
@@ -38,15 +43,18 @@ std::string scalar_event(double wall_time, std::int64_t step, std::string_view t
   return event;
 }
 
-// A file of kEvents scalar events over two tags, written once per process and removed at
-// exit.
+// A logdir holding one file of kEvents scalar events over two tags, written once per
+// process and removed at exit.
 struct ScalarFile {
+  std::string logdir;
   std::string path;
 
   ScalarFile()
-      : path((std::filesystem::temp_directory_path() /
-              ("tblog-bench-reader-" + std::to_string(::getpid()) + ".tfevents"))
-                 .string()) {
+      : logdir((std::filesystem::temp_directory_path() /
+                ("tblog-bench-reader-" + std::to_string(::getpid())))
+                   .string()),
+        path(logdir + "/events.out.tfevents.1700000000.bench.1.0") {
+    std::filesystem::create_directories(logdir);
     std::string bytes;
     std::string version;
     wire::append_double(version, 1, 1.7e9);
@@ -62,14 +70,15 @@ struct ScalarFile {
   }
   ~ScalarFile() {
     std::error_code ec;
-    std::filesystem::remove(path, ec);
+    std::filesystem::remove_all(logdir, ec);
   }
 };
 
-const std::string& scalar_file() {
+const ScalarFile& scalar_logdir() {
   static const ScalarFile file;
-  return file.path;
+  return file;
 }
+const std::string& scalar_file() { return scalar_logdir().path; }
 
 void BM_VerifyRecords(benchmark::State& state) {
   const std::string& path = scalar_file();
@@ -126,6 +135,32 @@ void BM_ExportScalars(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kEvents);
 }
 BENCHMARK(BM_ExportScalars)->Unit(benchmark::kMillisecond);
+
+#ifdef TBLOG_BENCH_CLI
+// `tblog export <logdir>` as the CLI runs it (tools/export.cpp: find the runs, read and
+// scan, collect the points, format CSV), with stdout sent to /dev/null. Unlike the loop
+// above, this includes the CLI's point collection and its buffered stdout writes.
+void BM_ExportCli(benchmark::State& state) {
+  const ScalarFile& file = scalar_logdir();
+  tblog::cli::ExportOptions options;
+  options.logdir = file.logdir;
+  options.format = state.range(0) ? tblog::cli::ExportFormat::json : tblog::cli::ExportFormat::csv;
+  const int null_fd = ::open("/dev/null", O_WRONLY);
+  std::fflush(stdout);
+  const int saved_stdout = ::dup(1);
+  for (auto _ : state) {
+    ::dup2(null_fd, 1);
+    const int status = tblog::cli::run_export(options);
+    std::fflush(stdout);
+    ::dup2(saved_stdout, 1);
+    if (status != tblog::cli::kExitOk) state.SkipWithError("export failed");
+  }
+  ::close(saved_stdout);
+  ::close(null_fd);
+  state.SetItemsProcessed(state.iterations() * kEvents);
+}
+BENCHMARK(BM_ExportCli)->ArgName("json")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+#endif
 
 // The same records through the full protobuf decoding (what inspect uses), for comparison
 // with the lean scan above.

@@ -3,12 +3,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tblog/summary_writer.hpp"
@@ -68,6 +70,77 @@ void BM_AddScalar_CallerThread(benchmark::State& state) {
       static_cast<double>(allocations) / static_cast<double>(state.iterations() * kBatch);
 }
 BENCHMARK(BM_AddScalar_CallerThread)->Repetitions(9)->ReportAggregatesOnly(true)->UseRealTime();
+
+// The same with the wall time given by the caller: the library's own share, without the
+// clock_gettime(CLOCK_REALTIME) that the three-argument add_scalar makes.
+void BM_AddScalar_CallerThread_GivenWallTime(benchmark::State& state) {
+  tblog::WriterOptions options;
+  options.max_queue = 1 << 16;
+  options.flush_secs = 3600;
+  tblog::SummaryWriter writer(scratch_dir("add_scalar_wall"), options);
+  writer.add_scalar("train/loss", 0.0, 0);
+  writer.flush();
+  constexpr int kBatch = 8192;
+  std::int64_t step = 1;
+  for (auto _ : state) {
+    for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++, 1.7e9);
+    state.PauseTiming();
+    writer.flush();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatch);
+  state.counters["ns_per_add"] = benchmark::Counter(
+      static_cast<double>(state.iterations() * kBatch),
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_AddScalar_CallerThread_GivenWallTime)->Repetitions(9)->ReportAggregatesOnly(true)
+    ->UseRealTime();
+
+// N producer threads adding scalars into one writer: total adds/s from the first thread's
+// first add to the last thread's last add. Each round adds kRound scalars in all (half the
+// queue's capacity, so no producer blocks) and is flushed outside the timed region; the
+// writer thread drains concurrently, as it does under a real burst, on the same cores.
+void BM_AddScalar_Threads(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  constexpr int kRound = 1 << 15;
+  const int per_thread = kRound / threads;
+  tblog::WriterOptions options;
+  options.max_queue = 1 << 16;
+  options.flush_secs = 3600;
+  tblog::SummaryWriter writer(scratch_dir("threads"), options);
+  std::vector<std::string> tags;
+  for (int t = 0; t < threads; ++t) {
+    tags.push_back("thread" + std::to_string(t) + "/loss");
+    writer.add_scalar(tags.back(), 0.0, 0);
+  }
+  writer.flush();
+  using Clock = std::chrono::steady_clock;
+  std::int64_t round = 0;
+  for (auto _ : state) {
+    std::vector<Clock::time_point> begin(threads), end(threads);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> producers;
+    for (int t = 0; t < threads; ++t) {
+      producers.emplace_back([&, t] {
+        while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+        const std::int64_t first_step = 1 + round * per_thread;
+        begin[t] = Clock::now();
+        for (int i = 0; i < per_thread; ++i) writer.add_scalar(tags[t], 0.5, first_step + i);
+        end[t] = Clock::now();
+      });
+    }
+    go.store(true, std::memory_order_release);
+    for (auto& p : producers) p.join();
+    const auto first = *std::min_element(begin.begin(), begin.end());
+    const auto last = *std::max_element(end.begin(), end.end());
+    state.SetIterationTime(std::chrono::duration<double>(last - first).count());
+    writer.flush();
+    ++round;
+  }
+  state.SetItemsProcessed(state.iterations() * per_thread * threads);
+}
+BENCHMARK(BM_AddScalar_Threads)->ArgName("threads")->Arg(1)->Arg(2)->Arg(4)->Arg(8)
+    ->UseManualTime()->Repetitions(5)->ReportAggregatesOnly(true);
 
 // The caller's cost of add_image for a 64x64 RGB uint8 image (validate, copy, enqueue);
 // PNG encoding happens on the writer thread, outside the timed region.

@@ -9,6 +9,10 @@
 
 namespace tblog::detail {
 
+// Cache line size on the x86-64 and ARM64 machines tblog targets. (C++17's
+// hardware_destructive_interference_size is not in every standard library we build with.)
+constexpr std::size_t kCacheLine = 64;
+
 class Payload;
 struct TagEntry;
 
@@ -78,14 +82,18 @@ class EventQueue {
   std::size_t pushed() const { return enqueue_pos_.load(std::memory_order_relaxed); }
 
  private:
-  struct Cell {
+  // One cell per cache line: with 56-byte cells a line held the end of one item and the start
+  // of the next, so a producer filling cell k+1 and the writer thread reading cell k (or two
+  // producers filling neighbours) pulled the same line back and forth between cores.
+  struct alignas(kCacheLine) Cell {
     std::atomic<std::size_t> seq;
     QueueItem item;
   };
+  static_assert(sizeof(Cell) == kCacheLine, "a queue cell fills exactly one cache line");
   std::unique_ptr<Cell[]> cells_;
   std::size_t mask_;
-  alignas(64) std::atomic<std::size_t> enqueue_pos_{0};
-  alignas(64) std::atomic<std::size_t> dequeue_pos_{0};
+  alignas(kCacheLine) std::atomic<std::size_t> enqueue_pos_{0};
+  alignas(kCacheLine) std::atomic<std::size_t> dequeue_pos_{0};
 };
 
 }  // namespace tblog::detail
