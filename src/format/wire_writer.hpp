@@ -7,6 +7,10 @@
 #include <string>
 #include <string_view>
 
+// Doubles, floats and fixed-width integers are copied as they lie in memory: the wire format
+// is little-endian, and so must the host be.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "tblog writes the wire format on little-endian hosts only");
+
 namespace tblog::detail::wire {
 
 enum WireType : std::uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
@@ -41,7 +45,7 @@ inline void append_key(std::string& out, std::uint32_t field, WireType type) {
 inline void append_double(std::string& out, std::uint32_t field, double v) {
   append_key(out, field, kFixed64);
   char buf[8];
-  std::memcpy(buf, &v, 8);  // little-endian hosts only (checked in CMake)
+  std::memcpy(buf, &v, 8);  // little-endian: see the static_assert above
   out.append(buf, 8);
 }
 
