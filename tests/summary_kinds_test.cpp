@@ -5,6 +5,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -124,6 +125,51 @@ TEST(TextPayload, EmptyTextIsOneEmptyString) {
 
 // ---------------------------------------------------------------------------------------
 // Histogram
+
+// The O(1) bucket index must agree with a binary search over the edges for every value.
+std::size_t bucket_by_binary_search(double v) {
+  const std::vector<double>& limits = default_bucket_limits();
+  const auto b = static_cast<std::size_t>(std::upper_bound(limits.begin(), limits.end(), v) -
+                                          limits.begin());
+  return std::min(b, limits.size() - 1);
+}
+
+TEST(DefaultBucketIndex, AgreesWithBinarySearchAtEveryEdgeAndSpecialValue) {
+  std::vector<double> probes = {0.0, -0.0, DBL_MIN, -DBL_MIN, DBL_MAX, -DBL_MAX,
+                                std::numeric_limits<double>::denorm_min(),
+                                -std::numeric_limits<double>::denorm_min(),
+                                static_cast<double>(std::numeric_limits<float>::denorm_min()),
+                                static_cast<double>(FLT_MAX), -static_cast<double>(FLT_MAX),
+                                1e-12, 1e20, -1e20, 1.0, -1.0};
+  for (double edge : default_bucket_limits()) {
+    for (double v : {edge, std::nextafter(edge, INFINITY), std::nextafter(edge, -INFINITY)}) {
+      if (std::isfinite(v)) probes.push_back(v);
+    }
+  }
+  for (double v : probes) {
+    ASSERT_EQ(default_bucket_of(v), bucket_by_binary_search(v)) << "v = " << v;
+  }
+}
+
+TEST(DefaultBucketIndex, AgreesWithBinarySearchAcrossFloatsAndDoubles) {
+  // A sweep over float bit patterns (every sign, exponent and a spread of mantissas), then
+  // doubles with random exponents across the whole range.
+  for (std::uint64_t bits = 0; bits <= 0xffffffffu; bits += 251) {
+    const auto b32 = static_cast<std::uint32_t>(bits);
+    float f;
+    std::memcpy(&f, &b32, sizeof f);
+    if (!std::isfinite(f)) continue;
+    ASSERT_EQ(default_bucket_of(f), bucket_by_binary_search(f)) << "float bits " << b32;
+  }
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 2000000; ++i) {
+    std::uint64_t b = rng();
+    double d;
+    std::memcpy(&d, &b, sizeof d);
+    if (!std::isfinite(d)) continue;
+    ASSERT_EQ(default_bucket_of(d), bucket_by_binary_search(d)) << "double bits " << b;
+  }
+}
 
 TEST(DefaultBucketLimits, FollowTensorFlowsGeometricEdges) {
   const std::vector<double>& limits = default_bucket_limits();

@@ -27,6 +27,9 @@ std::unique_ptr<Payload> make_histogram_tensor_payload(const float* values, std:
 std::unique_ptr<Payload> make_histogram_tensor_payload(const double* values, std::size_t count);
 // TensorFlow's default bucket right edges: ±1e-12 * 1.1^k up to 1e20, and DBL_MAX.
 const std::vector<double>& default_bucket_limits();
+// Index into default_bucket_limits() of a finite value's bucket: the first limit > v (the
+// last bucket for DBL_MAX), found in O(1).
+std::size_t default_bucket_of(double v);
 // Buckets `count` values over the default edges. Non-finite values are skipped and counted
 // in *non_finite.
 HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite);

@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,13 +36,92 @@ std::vector<double> make_default_bucket_limits() {
   return limits;
 }
 
+// The bucket of a value in O(1): the positive edges grow by 1.1 a step, so a value's exponent
+// and the top 4 bits of its mantissa (a cell 1/16 of an octave wide, narrower than an edge's
+// step) give, from a table, the first edge at or above the cell's start; one or two
+// comparisons with the actual edges then finish the search. The answer is the same as a
+// binary search over the edges for every double (the comparisons decide, the table only
+// says where to start).
+class DefaultBucketIndex {
+ public:
+  DefaultBucketIndex() : limits_(make_default_bucket_limits()) {
+    positive_count_ = (limits_.size() - 1) / 2;
+    positive_ = limits_.data() + positive_count_ + 1;
+    for (std::uint32_t cell = 0; cell < kCells; ++cell) {
+      const double start = cell_start(cell);
+      first_edge_[cell] = static_cast<std::uint16_t>(
+          std::lower_bound(positive_, positive_ + positive_count_, start) - positive_);
+    }
+  }
+
+  const std::vector<double>& limits() const { return limits_; }
+
+  // Index into limits() of the first limit > v (v finite), the last one for v == DBL_MAX.
+  std::size_t operator()(double v) const {
+    const std::size_t zero = positive_count_;  // limits_[zero] == 0
+    if (v > 0) {
+      std::size_t k = first_edge(v);
+      while (k < positive_count_ && positive_[k] <= v) ++k;
+      return std::min(zero + 1 + k, limits_.size() - 1);
+    }
+    if (v < 0) {
+      // The first limit > v is -positive[m] for the largest m with positive[m] < -v.
+      const double a = -v;
+      std::size_t k = first_edge(a);
+      while (k < positive_count_ && positive_[k] < a) ++k;
+      return k == 0 ? zero : zero - k;
+    }
+    return zero + 1;  // 0 and -0: the first limit above is 1e-12
+  }
+
+ private:
+  static constexpr int kCellBits = 4;
+  // Cells cover the binary exponents from 2^-41 (below 1e-12) to 2^67 (above 1e20).
+  static constexpr int kLowestExponent = -41;
+  static constexpr int kHighestExponent = 67;
+  static constexpr std::uint32_t kCells =
+      static_cast<std::uint32_t>(kHighestExponent - kLowestExponent + 1) << kCellBits;
+
+  static double cell_start(std::uint32_t cell) {
+    const int exponent = kLowestExponent + static_cast<int>(cell >> kCellBits);
+    const double mantissa = 1.0 + static_cast<double>(cell & ((1u << kCellBits) - 1)) /
+                                      static_cast<double>(1u << kCellBits);
+    return std::ldexp(mantissa, exponent);
+  }
+
+  // The first positive edge at or above the start of a's cell (a > 0).
+  std::size_t first_edge(double a) const {
+    std::uint64_t bits;
+    std::memcpy(&bits, &a, sizeof bits);
+    const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+    if (exponent < kLowestExponent) return 0;
+    if (exponent > kHighestExponent) return positive_count_ - 1;
+    const auto cell = (static_cast<std::uint32_t>(exponent - kLowestExponent) << kCellBits) |
+                      static_cast<std::uint32_t>((bits >> (52 - kCellBits)) & ((1u << kCellBits) - 1));
+    return first_edge_[cell];
+  }
+
+  std::vector<double> limits_;
+  const double* positive_ = nullptr;
+  std::size_t positive_count_ = 0;
+  std::uint16_t first_edge_[kCells];
+};
+
+const DefaultBucketIndex& default_bucket_index() {
+  static const DefaultBucketIndex index;
+  return index;
+}
+
 template <typename T>
 HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_t* non_finite) {
-  const std::vector<double>& limits = default_bucket_limits();
-  std::vector<double> counts(limits.size(), 0.0);
+  const DefaultBucketIndex& index = default_bucket_index();
+  const std::vector<double>& limits = index.limits();
+  std::vector<std::uint64_t> counts(limits.size(), 0);
   HistogramBuckets h;
-  h.min = DBL_MAX;
-  h.max = -DBL_MAX;
+  double min = DBL_MAX;
+  double max = -DBL_MAX;
+  double sum = 0;
+  double sum_squares = 0;
   std::size_t skipped = 0;
   for (std::size_t i = 0; i < count; ++i) {
     const double v = static_cast<double>(values[i]);
@@ -48,29 +129,25 @@ HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_
       ++skipped;
       continue;
     }
-    auto b = static_cast<std::size_t>(std::upper_bound(limits.begin(), limits.end(), v) -
-                                      limits.begin());
-    // Only v == DBL_MAX is past the last limit; it belongs in the last bucket.
-    if (b == limits.size()) b = limits.size() - 1;
-    counts[b] += 1.0;
-    h.min = std::min(h.min, v);
-    h.max = std::max(h.max, v);
-    h.num += 1.0;
-    h.sum += v;
-    h.sum_squares += v * v;
+    ++counts[index(v)];
+    min = std::min(min, v);
+    max = std::max(max, v);
+    sum += v;
+    sum_squares += v * v;
   }
   if (non_finite != nullptr) *non_finite = skipped;
-  if (h.num == 0) {
-    h.min = 0;
-    h.max = 0;
-  }
+  h.num = static_cast<double>(count - skipped);
+  h.sum = sum;
+  h.sum_squares = sum_squares;
+  h.min = h.num == 0 ? 0 : min;
+  h.max = h.num == 0 ? 0 : max;
 
   for (std::size_t i = 0; i < counts.size();) {
     double limit = limits[i];
-    const double c = counts[i];
+    const auto c = static_cast<double>(counts[i]);
     ++i;
     if (c == 0.0) {
-      while (i < counts.size() && counts[i] == 0.0) limit = limits[i++];
+      while (i < counts.size() && counts[i] == 0) limit = limits[i++];
     }
     h.bucket_limits.push_back(limit);
     h.bucket_counts.push_back(c);
@@ -137,10 +214,9 @@ std::string number(double v) {
 
 }  // namespace
 
-const std::vector<double>& default_bucket_limits() {
-  static const std::vector<double> limits = make_default_bucket_limits();
-  return limits;
-}
+const std::vector<double>& default_bucket_limits() { return default_bucket_index().limits(); }
+
+std::size_t default_bucket_of(double v) { return default_bucket_index()(v); }
 
 HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite) {
   return bucketize_values(values, count, non_finite);
