@@ -15,16 +15,23 @@
 
 namespace tblog::detail {
 
-// summary_text.cpp: plugin "text", a DT_STRING tensor of shape [1] (as PyTorch writes it).
+// text.cpp: plugin "text", a DT_STRING tensor of shape [1] (as PyTorch writes it).
 std::unique_ptr<Payload> make_text_payload(std::string_view markdown);
 
-// summary_histogram.cpp: legacy `histo` field (plugin "histograms" reads it).
+// histogram.cpp: legacy `histo` field (plugin "histograms" reads it).
 std::unique_ptr<Payload> make_histogram_payload(const float* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_payload(const double* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buckets);
-// ---- histogram_tensor.cpp: plugin "histograms", DT_DOUBLE [k, 3].
+// histogram_tensor.cpp: plugin "histograms", DT_DOUBLE [k, 3].
 std::unique_ptr<Payload> make_histogram_tensor_payload(const float* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_tensor_payload(const double* values, std::size_t count);
+// add_histogram's choice between the two forms.
+template <typename T>
+std::unique_ptr<Payload> make_histogram_payload(const T* values, std::size_t count,
+                                                const HistogramOptions& options) {
+  return options.tensor_form ? make_histogram_tensor_payload(values, count)
+                             : make_histogram_payload(values, count);
+}
 // TensorFlow's default bucket right edges: ±1e-12 * 1.1^k up to 1e20, and DBL_MAX.
 const std::vector<double>& default_bucket_limits();
 // Index into default_bucket_limits() of a finite value's bucket: the first limit > v (the
@@ -34,7 +41,7 @@ std::size_t default_bucket_of(double v);
 // in *non_finite.
 HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite);
 
-// summary_image.cpp: legacy `image` field with PNG bytes (plugin "images" reads it).
+// image.cpp: legacy `image` field with PNG bytes (plugin "images" reads it).
 std::unique_ptr<Payload> make_image_payload(const ImageView& image);
 std::unique_ptr<Payload> make_image_batch_payload(const ImageBatchView& batch);
 // Checks an image (or a batch: count images) as the caller described it: data present,

@@ -1,6 +1,6 @@
 #pragma once
 // Factories for the payloads of the dashboard kinds (hparams, PR curves, audio, custom
-// scalars, embeddings, video, mesh, boxes, tensor-form histograms). As in summaries.hpp,
+// scalars, embeddings, video, mesh, boxes, tensor-form histograms). As in core_kinds.hpp,
 // each validates and copies on the caller's thread, throwing tblog::Error that names the bad
 // argument before anything is enqueued; encoding happens in Payload::encode_value.
 #include <cstddef>
@@ -17,7 +17,7 @@
 
 namespace tblog::detail {
 
-// ---- summary_hparams.cpp: tags _hparams_/experiment, _hparams_/session_start_info,
+// ---- hparams.cpp: tags _hparams_/experiment, _hparams_/session_start_info,
 // _hparams_/session_end_info under plugin "hparams".
 inline constexpr std::string_view kHparamsExperimentTag = "_hparams_/experiment";
 inline constexpr std::string_view kHparamsSessionStartTag = "_hparams_/session_start_info";
@@ -33,7 +33,7 @@ HParamsPayloads make_hparams_payloads(const std::map<std::string, HParamValue>& 
                                       const std::map<std::string, double>& metrics,
                                       const HParamsOptions& options, double wall_time);
 
-// ---- summary_pr_curve.cpp: plugin "pr_curves", DT_FLOAT [6, num_thresholds].
+// ---- pr_curve.cpp: plugin "pr_curves", DT_FLOAT [6, num_thresholds].
 constexpr int kMaxPrThresholds = 10000;
 std::unique_ptr<Payload> make_pr_curve_payload(const std::vector<std::uint8_t>& labels,
                                                const std::vector<float>& predictions,
@@ -41,7 +41,7 @@ std::unique_ptr<Payload> make_pr_curve_payload(const std::vector<std::uint8_t>& 
                                                const std::vector<float>& weights);
 std::unique_ptr<Payload> make_pr_curve_raw_payload(const PrCurveCounts& counts);
 
-// ---- summary_audio.cpp: plugin "audio", DT_STRING [1, 2] (WAV bytes, label).
+// ---- audio.cpp: plugin "audio", DT_STRING [1, 2] (WAV bytes, label).
 // *clamped receives the number of samples outside [-1, 1].
 std::unique_ptr<Payload> make_audio_payload(const AudioView& audio, double sample_rate,
                                             std::string_view label, std::size_t* clamped);
@@ -49,11 +49,11 @@ std::unique_ptr<Payload> make_audio_payload(const AudioView& audio, double sampl
 std::string encode_wav(const std::int16_t* samples, std::size_t frames, int channels,
                        std::uint32_t sample_rate);
 
-// ---- summary_custom_scalars.cpp: tag custom_scalars__config__, a serialized Layout.
+// ---- custom_scalars.cpp: tag custom_scalars__config__, a serialized Layout.
 inline constexpr std::string_view kCustomScalarsTag = "custom_scalars__config__";
 std::unique_ptr<Payload> make_custom_scalars_payload(const CustomScalarLayout& layout);
 
-// ---- summary_embedding.cpp: projector files in the run folder, no event.
+// ---- embedding.cpp: projector files in the run folder, no event.
 inline constexpr std::string_view kProjectorConfigFile = "projector_config.pbtxt";
 std::unique_ptr<Payload> make_embedding_payload(const MatrixView& matrix,
                                                 const EmbeddingMetadata& metadata,
@@ -74,14 +74,14 @@ struct ProjectorEmbedding {
 // tblog::Error naming the file when it is not a projector config.
 std::vector<ProjectorEmbedding> projector_embeddings(const std::string& run_dir);
 
-// ---- summary_video.cpp: legacy `image` field holding an animated GIF (plugin "images").
+// ---- video.cpp: legacy `image` field holding an animated GIF (plugin "images").
 std::unique_ptr<Payload> make_video_payload(const VideoView& video, double fps);
 // GIF of `frames` frames of height x width RGB pixels (frame-major), looping forever,
 // `delay_cs` hundredths of a second per frame. gray: pixels are one channel, not three.
 std::string encode_gif(const std::uint8_t* pixels, int frames, int height, int width, bool gray,
                        int delay_cs);
 
-// ---- summary_mesh.cpp: tags <tag>_VERTEX, <tag>_FACE, <tag>_COLOR in one event.
+// ---- mesh.cpp: tags <tag>_VERTEX, <tag>_FACE, <tag>_COLOR in one event.
 std::unique_ptr<Payload> make_mesh_payload(const std::vector<float>& vertices,
                                            const std::vector<std::int32_t>& faces,
                                            const std::vector<std::uint8_t>& colors,

@@ -1,7 +1,7 @@
 #pragma once
 // The data of one add_* call other than a plain scalar, copied on the caller's thread and
-// encoded on the writer thread. Each summary kind (summary_text.cpp, summary_histogram.cpp,
-// summary_image.cpp, ...) implements one.
+// encoded on the writer thread. Each summary kind (text.cpp, histogram.cpp,
+// image.cpp, ...) implements one.
 #include <functional>
 #include <string>
 #include <string_view>

@@ -242,17 +242,13 @@ void SummaryWriter::add_text(std::string_view tag, std::string_view markdown, St
 void SummaryWriter::add_histogram(std::string_view tag, const float* values, std::size_t count,
                                   Step step, const HistogramOptions& options) {
   const detail::TagEntry* entry = impl().checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step,
-                         options.tensor_form ? detail::make_histogram_tensor_payload(values, count)
-                                             : detail::make_histogram_payload(values, count));
+  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count, options));
 }
 
 void SummaryWriter::add_histogram(std::string_view tag, const double* values, std::size_t count,
                                   Step step, const HistogramOptions& options) {
   const detail::TagEntry* entry = impl().checked_tag(tag, step);
-  impl_->enqueue_payload(entry, step,
-                         options.tensor_form ? detail::make_histogram_tensor_payload(values, count)
-                                             : detail::make_histogram_payload(values, count));
+  impl_->enqueue_payload(entry, step, detail::make_histogram_payload(values, count, options));
 }
 
 void SummaryWriter::add_histogram_raw(std::string_view tag, const HistogramBuckets& buckets,
