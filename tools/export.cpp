@@ -11,6 +11,7 @@
 #include "read/dashboard_of.hpp"
 #include "read/event_scan.hpp"
 #include "output.hpp"
+#include "runs.hpp"
 #include "format/tensor_elements.hpp"
 #include "tblog/reader.hpp"
 
@@ -36,6 +37,7 @@ struct RunScalars {
   detail::TagDashboards dashboards;
   std::vector<Point> points;
   bool corrupt = false;
+  bool unreadable = false;
 };
 
 void read_run(const Run& run, const ExportOptions& options, RunScalars& out) {
@@ -59,8 +61,8 @@ void read_run(const Run& run, const ExportOptions& options, RunScalars& out) {
       opened.emplace(file);
     } catch (const Error& e) {
       // A file that vanished or cannot be read spoils only itself.
-      std::cerr << "tblog: warning: " << e.what() << "\n";
-      out.corrupt = true;
+      std::cerr << "tblog: error: unreadable: " << printable(unreadable_file(file, e).to_string()) << "\n";
+      out.unreadable = true;
       continue;
     }
     RecordReader& records = *opened;
@@ -68,7 +70,7 @@ void read_run(const Run& run, const ExportOptions& options, RunScalars& out) {
     std::uint64_t offset = 0;
     while (records.next(data, &offset)) {
       if (const char* error = detail::scan_event(data, event)) {
-        std::cerr << "tblog: warning: " << file << ":" << offset
+        std::cerr << "tblog: warning: " << printable(file) << ":" << offset
                   << ": record does not decode as an Event (" << error
                   << "); skipping the rest of the file\n";
         out.corrupt = true;
@@ -97,10 +99,10 @@ void read_run(const Run& run, const ExportOptions& options, RunScalars& out) {
     }
     if (const auto& problem = records.problem()) {
       if (problem->kind == ReadProblem::Kind::corrupt) {
-        std::cerr << "tblog: warning: " << problem->to_string() << "; skipping the rest of the file\n";
+        std::cerr << "tblog: warning: " << printable(problem->to_string()) << "; skipping the rest of the file\n";
         out.corrupt = true;
       } else {
-        std::cerr << "tblog: note: " << problem->to_string() << " (file still being written?)\n";
+        std::cerr << "tblog: note: " << printable(problem->to_string()) << " (file still being written?)\n";
       }
     }
   }
@@ -127,17 +129,22 @@ char* put_text(char* p, std::string_view text) {
 }  // namespace
 
 int run_export(const ExportOptions& options) {
-  const std::vector<Run> runs = find_runs(options.logdir);
+  std::vector<ReadProblem> folders_unreadable;
+  const std::vector<Run> runs = select_runs(options.logdir, options.runs, folders_unreadable);
+  for (const ReadProblem& p : folders_unreadable) {
+    std::cerr << "tblog: error: unreadable: " << printable(p.to_string()) << "\n";
+  }
+  bool unreadable = !folders_unreadable.empty();
   const bool json = options.format == ExportFormat::json;
   Output out;
   out << (json ? "[" : "run,tag,step,wall_time,value\n");
   bool first_row = true;
   bool corrupt = false;
   for (const Run& run : runs) {
-    if (!wanted(options.runs, run.name)) continue;
     RunScalars scalars;
     read_run(run, options, scalars);
     corrupt |= scalars.corrupt;
+    unreadable |= scalars.unreadable;
 
     // Each row's run and tag fields, quoted once per tag instead of once per row.
     const std::string run_field = json ? "{\"run\":" + json_string(run.name) + ",\"tag\":"
@@ -167,7 +174,7 @@ int run_export(const ExportOptions& options) {
   }
   if (json) out << (first_row ? "]\n" : "\n]\n");
   out.flush();
-  return corrupt ? kExitCorrupt : kExitOk;
+  return unreadable ? kExitUsage : corrupt ? kExitCorrupt : kExitOk;
 }
 
 }  // namespace tblog::cli
