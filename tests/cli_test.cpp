@@ -7,7 +7,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <fstream>
 
 #include "format/record_framing.hpp"
 #include "tblog/event.pb.h"
@@ -524,6 +527,47 @@ TEST(Cli, UnreadableLogdirFolderOrFileIsReportedAsSuch) {
         << sub << "\n" << r.all();
   }
   fs::permissions(logdir.dir.path(), folder_perms);
+}
+
+TEST(Cli, ExportTagDecidedByALaterValueKeepsFileOrder) {
+  // "late" comes first as tensors without metadata (no dashboard yet), then with the scalars
+  // plugin: TensorBoard puts all of its values on the scalars dashboard. "never" is never
+  // decided and so is on no dashboard.
+  test::TempDir dir;
+  EventFile f;
+  f.add(file_version_event());
+  std::vector<Point> expected;
+  for (int step = 0; step < 6; ++step) {
+    f.add(tensor_scalar_event(100 + step, step, "late", static_cast<float>(step), step == 3));
+    expected.push_back({"run", "late", step, 100.0 + step, static_cast<double>(step)});
+    f.add(scalar_event(100 + step, step, "loss", 0.5f));
+    expected.push_back({"run", "loss", step, 100.0 + step, 0.5});
+    f.add(tensor_scalar_event(100 + step, step, "never", 1, false));
+  }
+  f.write(dir.path() / "run" / "events.out.tfevents.1");
+  const auto r = run_command(tblog_cmd("export " + shell_quote(dir.str())));
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(parse_csv(r.output), expected);
+}
+
+TEST(Cli, ExportMemoryStaysFlat) {
+  // Two million scalars (a 100 MB file): rows are written as they are read, so the process
+  // needs no memory in proportion to them (holding them took 32 bytes a point).
+  test::TempDir dir;
+  {
+    std::ofstream file((dir.path() / "events.out.tfevents.1").string(), std::ios::binary);
+    std::string bytes;
+    for (int i = 0; i < 2'000'000; ++i) {
+      detail::append_record(bytes, scalar_event(1.7e9 + i, i, i % 2 ? "a" : "b", 1.0f).SerializeAsString());
+      if (bytes.size() > (1u << 22)) file.write(bytes.data(), static_cast<std::streamsize>(bytes.size())), bytes.clear();
+    }
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  const auto r = run_command(tblog_cmd("export --format json " + shell_quote(dir.str())) + " >/dev/null");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  rusage usage{};
+  ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 32 * 1024) << "peak resident KiB of the export";
 }
 
 TEST(Cli, VerifySoundLogdir) {
