@@ -8,9 +8,13 @@
 #include <limits>
 #include <optional>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "commands.hpp"
 #include "read/dashboard_of.hpp"
 #include "read/event_scan.hpp"
+#include "format/record_framing.hpp"
 #include "output.hpp"
 #include "runs.hpp"
 #include "format/tensor_elements.hpp"
@@ -97,14 +101,51 @@ struct Restarts {
   std::vector<std::int64_t> later_min;  // smallest START step at or after each START
 };
 
+// Whether any record of the file may be a SessionLog event. Walks the framing without
+// checking CRCs or copying records out, so that this look costs far less than the export
+// pass. Up to the first bad CRC both see the same bytes; the export pass stops there, so
+// what this sees after it can only turn a right "no" into a "yes" (time, not correctness).
+bool file_may_hold_session_log(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // the export pass reports it
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::vector<char> buf(std::size_t{1} << 20);
+  std::size_t have = 0, at = 0;  // bytes in buf; where the next record starts
+  // Makes buf[at, at + need) hold file bytes; false at the end of the file.
+  auto fill = [&](std::size_t need) {
+    if (at + need <= have) return true;
+    std::memmove(buf.data(), buf.data() + at, have - at);
+    have -= at;
+    at = 0;
+    if (need > buf.size()) buf.resize(need);
+    while (have < need) {
+      const ssize_t n = ::read(fd, buf.data() + have, buf.size() - have);
+      if (n <= 0) return false;
+      have += static_cast<std::size_t>(n);
+    }
+    return true;
+  };
+  bool maybe = false;
+  while (!maybe && fill(detail::kRecordHeaderSize)) {
+    std::uint64_t length = 0;
+    std::memcpy(&length, buf.data() + at, sizeof length);  // little-endian, as the format
+    if (length > (std::uint64_t{1} << 32)) {
+      maybe = true;  // not a length a sound record has; let the exact pass judge
+      break;
+    }
+    const std::size_t record = detail::kRecordHeaderSize + static_cast<std::size_t>(length) + 4;
+    if (!fill(record)) break;  // a truncated last record is never exported
+    maybe = may_hold_session_log(std::string_view(buf.data() + at + detail::kRecordHeaderSize,
+                                                  static_cast<std::size_t>(length)));
+    at += record;
+  }
+  ::close(fd);
+  return maybe;
+}
+
 std::optional<Restarts> restarts_that_purge(const Run& run) {
   bool unreadable = false;
-  bool has_start = false;
-  for_each_file(run, false, unreadable, [&](RecordReader& records) {
-    std::string_view data;
-    while (!has_start && records.next(data)) has_start = may_hold_session_log(data);
-  });
-  if (!has_start) return std::nullopt;
+  if (std::none_of(run.files.begin(), run.files.end(), file_may_hold_session_log)) return std::nullopt;
 
   Restarts restarts;
   bool purges = false;
