@@ -570,6 +570,34 @@ TEST(Cli, ExportMemoryStaysFlat) {
   EXPECT_LT(usage.ru_maxrss, 32 * 1024) << "peak resident KiB of the export";
 }
 
+TEST(Cli, ExportHonoursARestartInALaterFile) {
+  // The restart is in the run's second file: rows of the first file at steps >= 5 must not
+  // have been written by the time it is read.
+  test::TempDir dir;
+  EventFile first, second;
+  first.add(file_version_event());
+  std::vector<Point> expected;
+  for (int step = 0; step < 10; ++step) {
+    first.add(scalar_event(100 + step, step, "loss", static_cast<float>(step)));
+    if (step < 5) expected.push_back({"run", "loss", step, 100.0 + step, static_cast<double>(step)});
+  }
+  second.add(file_version_event());
+  pb::Event restart;
+  restart.set_wall_time(200);
+  restart.set_step(5);
+  restart.mutable_session_log()->set_status(pb::SessionLog::START);
+  second.add(restart);
+  second.add(scalar_event(305, 5, "loss", -5));
+  expected.push_back({"run", "loss", 5, 305, -5});
+  first.write(dir.path() / "run" / "events.out.tfevents.1");
+  second.write(dir.path() / "run" / "events.out.tfevents.2");
+  for (const char* format : {"csv", "json"}) {
+    const auto r = run_command(tblog_cmd("export --format " + std::string(format) + " " + shell_quote(dir.str())));
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    EXPECT_EQ(std::string(format) == "csv" ? parse_csv(r.output) : parse_json(r.output), expected) << format;
+  }
+}
+
 TEST(Cli, VerifySoundLogdir) {
   const SampleLogdir logdir;
   const auto r = run_command(tblog_cmd("verify " + shell_quote(logdir.dir.str())));
