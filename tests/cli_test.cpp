@@ -7,6 +7,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include "format/record_framing.hpp"
 #include "tblog/event.pb.h"
@@ -341,10 +345,16 @@ TEST(Cli, ExportFiltersByRunAndTag) {
   ASSERT_FALSE(expected.empty());
   EXPECT_EQ(as_floats(parse_csv(r.output)), expected);
 
-  const auto none = run_command(
-      tblog_cmd("export --format json --run no-such-run " + shell_quote(logdir.dir.str())));
-  EXPECT_EQ(none.exit_code, 0);
-  EXPECT_TRUE(parse_json(none.output).empty());
+}
+
+TEST(Cli, RunThatDoesNotExistIsAnErrorNamingIt) {
+  const SampleLogdir logdir;
+  for (const char* sub : {"inspect", "export", "export --format json"}) {
+    const auto r = run_command(tblog_cmd(std::string(sub) + " --run train --run no-such-run " +
+                                         shell_quote(logdir.dir.str())));
+    EXPECT_EQ(r.exit_code, 2) << sub << "\n" << r.all();
+    EXPECT_NE(r.errors.find("no run 'no-such-run'"), std::string::npos) << sub << "\n" << r.all();
+  }
 }
 
 TEST(Cli, ExportQuotesNamesAndSpellsOutNonFiniteValues) {
@@ -397,6 +407,195 @@ TEST(Cli, ExportHonoursRestartsLikeTensorBoard) {
   EXPECT_NE(i.output.find("loss  7 events, steps 0..6, first 0, last -6, min -6, max 4"),
             std::string::npos)
       << i.output;
+}
+
+// A record whose tag is "bad\xff": sound CRCs around a string field that is not UTF-8,
+// which protobuf (and so TensorBoard) rejects.
+std::string event_with_invalid_utf8_tag(double wall_time, std::int64_t step) {
+  std::string data = scalar_event(wall_time, step, "badX", 1).SerializeAsString();
+  data[data.find("badX") + 3] = '\xff';
+  return data;
+}
+
+TEST(Cli, InvalidUtf8InTagsAndRunNamesEveryCommandAgrees) {
+  test::TempDir dir;
+  EventFile f;
+  f.add(file_version_event());
+  f.add(scalar_event(10, 1, "loss", 0.5f));
+  const std::uint64_t bad = f.bytes.size();
+  detail::append_record(f.bytes, event_with_invalid_utf8_tag(11, 2));
+  f.add(scalar_event(12, 3, "loss", 0.25f));
+  const fs::path path = dir.path() / "run\xff" / "events.out.tfevents.1";
+  f.write(path);
+  const std::string where = dir.str() + "/run\\xff/events.out.tfevents.1:" + std::to_string(bad) + ":";
+
+  // Output stays valid UTF-8: the odd folder name is printed with U+FFFD in CSV and JSON.
+  const std::vector<Point> expected = {{"run\xEF\xBF\xBD", "loss", 1, 10, 0.5}};
+  const auto js = run_command(tblog_cmd("export --format json " + shell_quote(dir.str())));
+  EXPECT_EQ(js.exit_code, 1) << js.all();
+  EXPECT_EQ(parse_json(js.output), expected) << js.output;  // nlohmann rejects invalid UTF-8
+  EXPECT_NE(js.errors.find(where), std::string::npos) << js.errors;
+  const auto csv = run_command(tblog_cmd("export " + shell_quote(dir.str())));
+  EXPECT_EQ(csv.exit_code, 1) << csv.all();
+  EXPECT_EQ(parse_csv(csv.output), expected) << csv.output;
+
+  const auto v = run_command(tblog_cmd("verify " + shell_quote(dir.str())));
+  EXPECT_EQ(v.exit_code, 1) << v.all();
+  EXPECT_NE(v.output.find("corrupt: " + where), std::string::npos) << v.output;
+
+  const auto i = run_command(tblog_cmd("inspect " + shell_quote(dir.str())));
+  EXPECT_EQ(i.exit_code, 1) << i.all();
+  EXPECT_NE(i.output.find("corrupt: " + where), std::string::npos) << i.output;
+  EXPECT_NE(i.output.find("run run\\xff"), std::string::npos) << i.output;
+  EXPECT_EQ(i.errors, "") << "nothing but tblog's own report reaches the user";
+  EXPECT_EQ(i.output.find('\xff'), std::string::npos) << i.output;
+}
+
+TEST(Cli, ControlBytesInNamesAreEscapedForTheTerminal) {
+  test::TempDir dir;
+  EventFile f;
+  f.add(file_version_event());
+  f.add(scalar_event(10, 1, "red\x1b[31m\x07tag\n", 0.5f));
+  f.write(dir.path() / "run\x1b]0;title\x07" / "events.out.tfevents.1");
+  const auto i = run_command(tblog_cmd("inspect " + shell_quote(dir.str())));
+  EXPECT_EQ(i.exit_code, 0) << i.all();
+  EXPECT_NE(i.output.find("    red\\x1b[31m\\x07tag\\n  1 event"), std::string::npos) << i.output;
+  EXPECT_NE(i.output.find("run run\\x1b]0;title\\x07"), std::string::npos) << i.output;
+  for (char c : i.output) {
+    EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << static_cast<int>(c);
+  }
+  const auto v = run_command(tblog_cmd("verify -v " + shell_quote(dir.str())));
+  EXPECT_EQ(v.exit_code, 0) << v.all();
+  EXPECT_NE(v.output.find("run\\x1b]0;title\\x07/events"), std::string::npos) << v.output;
+}
+
+// Runs the command as an unprivileged user when we are root (root reads anything).
+std::string as_unprivileged(const std::string& command) {
+  if (::geteuid() != 0) return command;
+  return "setpriv --reuid=nobody --regid=nogroup --clear-groups " + command;
+}
+
+bool can_drop_privileges() {
+  return ::geteuid() != 0 || run_command("setpriv --reuid=nobody --regid=nogroup --clear-groups true").exit_code == 0;
+}
+
+TEST(Cli, UnreadableLogdirFolderOrFileIsReportedAsSuch) {
+  if (!can_drop_privileges()) GTEST_SKIP() << "cannot run as an unprivileged user";
+  const SampleLogdir logdir;
+  const std::string root = logdir.dir.str();
+
+  // A run folder that cannot be listed: the rest is read, the folder is named, exit 2.
+  const fs::path locked = logdir.dir.path() / "locked";
+  EventFile f;
+  f.add(file_version_event());
+  f.write(locked / "events.out.tfevents.1");
+  fs::permissions(locked, fs::perms::none);
+  for (const char* sub : {"inspect", "export", "verify"}) {
+    const auto r = run_command(as_unprivileged(tblog_cmd(std::string(sub) + " " + shell_quote(root))));
+    EXPECT_EQ(r.exit_code, 2) << sub << "\n" << r.all();
+    EXPECT_NE(r.all().find("unreadable: cannot list folder '" + locked.string() + "': Permission denied"),
+              std::string::npos)
+        << sub << "\n" << r.all();
+    EXPECT_NE(r.output.find(std::string(sub) == "verify" ? "verified 2 event files" : "train"),
+              std::string::npos)
+        << sub << "\n" << r.all();
+  }
+  const fs::perms folder_perms = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                 fs::perms::others_read | fs::perms::others_exec;
+  fs::permissions(locked, folder_perms);
+
+  // An event file that cannot be opened is unreadable, not corrupt.
+  fs::permissions(logdir.train_file, fs::perms::none);
+  for (const char* sub : {"inspect", "export", "verify"}) {
+    const auto r = run_command(as_unprivileged(tblog_cmd(std::string(sub) + " " + shell_quote(root))));
+    EXPECT_EQ(r.exit_code, 2) << sub << "\n" << r.all();
+    EXPECT_NE(r.all().find("unreadable: cannot open event file '" + logdir.train_file.string() +
+                           "': Permission denied"),
+              std::string::npos)
+        << sub << "\n" << r.all();
+    EXPECT_EQ(r.all().find("corrupt:"), std::string::npos) << sub << "\n" << r.all();
+  }
+  fs::permissions(logdir.train_file, fs::perms::owner_read | fs::perms::owner_write |
+                                         fs::perms::group_read | fs::perms::others_read);
+
+  // A logdir that cannot be listed at all is an error, not "no event files".
+  fs::permissions(logdir.dir.path(), fs::perms::none);
+  for (const char* sub : {"inspect", "export", "verify"}) {
+    const auto r = run_command(as_unprivileged(tblog_cmd(std::string(sub) + " " + shell_quote(root))));
+    EXPECT_EQ(r.exit_code, 2) << sub << "\n" << r.all();
+    EXPECT_NE(r.errors.find("cannot list logdir '" + root + "': Permission denied"), std::string::npos)
+        << sub << "\n" << r.all();
+  }
+  fs::permissions(logdir.dir.path(), folder_perms);
+}
+
+TEST(Cli, ExportTagDecidedByALaterValueKeepsFileOrder) {
+  // "late" comes first as tensors without metadata (no dashboard yet), then with the scalars
+  // plugin: TensorBoard puts all of its values on the scalars dashboard. "never" is never
+  // decided and so is on no dashboard.
+  test::TempDir dir;
+  EventFile f;
+  f.add(file_version_event());
+  std::vector<Point> expected;
+  for (int step = 0; step < 6; ++step) {
+    f.add(tensor_scalar_event(100 + step, step, "late", static_cast<float>(step), step == 3));
+    expected.push_back({"run", "late", step, 100.0 + step, static_cast<double>(step)});
+    f.add(scalar_event(100 + step, step, "loss", 0.5f));
+    expected.push_back({"run", "loss", step, 100.0 + step, 0.5});
+    f.add(tensor_scalar_event(100 + step, step, "never", 1, false));
+  }
+  f.write(dir.path() / "run" / "events.out.tfevents.1");
+  const auto r = run_command(tblog_cmd("export " + shell_quote(dir.str())));
+  ASSERT_EQ(r.exit_code, 0) << r.all();
+  EXPECT_EQ(parse_csv(r.output), expected);
+}
+
+TEST(Cli, ExportMemoryStaysFlat) {
+  // Two million scalars (a 100 MB file): rows are written as they are read, so the process
+  // needs no memory in proportion to them (holding them took 32 bytes a point).
+  test::TempDir dir;
+  {
+    std::ofstream file((dir.path() / "events.out.tfevents.1").string(), std::ios::binary);
+    std::string bytes;
+    for (int i = 0; i < 2'000'000; ++i) {
+      detail::append_record(bytes, scalar_event(1.7e9 + i, i, i % 2 ? "a" : "b", 1.0f).SerializeAsString());
+      if (bytes.size() > (1u << 22)) file.write(bytes.data(), static_cast<std::streamsize>(bytes.size())), bytes.clear();
+    }
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  const auto r = run_command(tblog_cmd("export --format json " + shell_quote(dir.str())) + " >/dev/null");
+  EXPECT_EQ(r.exit_code, 0) << r.all();
+  rusage usage{};
+  ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 32 * 1024) << "peak resident KiB of the export";
+}
+
+TEST(Cli, ExportHonoursARestartInALaterFile) {
+  // The restart is in the run's second file: rows of the first file at steps >= 5 must not
+  // have been written by the time it is read.
+  test::TempDir dir;
+  EventFile first, second;
+  first.add(file_version_event());
+  std::vector<Point> expected;
+  for (int step = 0; step < 10; ++step) {
+    first.add(scalar_event(100 + step, step, "loss", static_cast<float>(step)));
+    if (step < 5) expected.push_back({"run", "loss", step, 100.0 + step, static_cast<double>(step)});
+  }
+  second.add(file_version_event());
+  pb::Event restart;
+  restart.set_wall_time(200);
+  restart.set_step(5);
+  restart.mutable_session_log()->set_status(pb::SessionLog::START);
+  second.add(restart);
+  second.add(scalar_event(305, 5, "loss", -5));
+  expected.push_back({"run", "loss", 5, 305, -5});
+  first.write(dir.path() / "run" / "events.out.tfevents.1");
+  second.write(dir.path() / "run" / "events.out.tfevents.2");
+  for (const char* format : {"csv", "json"}) {
+    const auto r = run_command(tblog_cmd("export --format " + std::string(format) + " " + shell_quote(dir.str())));
+    ASSERT_EQ(r.exit_code, 0) << r.all();
+    EXPECT_EQ(std::string(format) == "csv" ? parse_csv(r.output) : parse_json(r.output), expected) << format;
+  }
 }
 
 TEST(Cli, VerifySoundLogdir) {

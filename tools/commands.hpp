@@ -7,7 +7,7 @@ namespace tblog::cli {
 
 constexpr int kExitOk = 0;
 constexpr int kExitCorrupt = 1;  // some event file is corrupt (what could be read was used)
-constexpr int kExitUsage = 2;    // bad arguments, missing logdir, unreadable files
+constexpr int kExitUsage = 2;    // bad arguments, missing logdir or run, unreadable files or folders
 
 struct InspectOptions {
   std::string logdir;

@@ -9,6 +9,7 @@
 #include "read/dashboard_of.hpp"
 #include "kinds/dashboard_kinds.hpp"
 #include "output.hpp"
+#include "runs.hpp"
 #include "format/tensor_elements.hpp"
 #include "tblog/reader.hpp"
 
@@ -160,11 +161,7 @@ RunStats read_run_once(const Run& run, PurgeFilter* filter,
       if (reader.problem()) stats.problems.push_back(*reader.problem());
     } catch (const Error& e) {
       // A file that vanished or cannot be read spoils only itself.
-      ReadProblem p;
-      p.kind = ReadProblem::Kind::corrupt;
-      p.file = file;
-      p.message = e.what();
-      stats.problems.push_back(std::move(p));
+      stats.problems.push_back(unreadable_file(file, e));
     }
   }
   return stats;
@@ -219,7 +216,7 @@ int dashboard_rank(const std::string& name) {
 }
 
 void print_run(Output& out, const Run& run, const RunStats& stats) {
-  out << "run " << std::string_view(run.name) << "  (" << std::string_view(run.path) << ")\n";
+  out << "run " << printable(run.name) << "  (" << printable(run.path) << ")\n";
   out << "  " << run.files.size() << (run.files.size() == 1 ? " event file, " : " event files, ")
       << stats.events << " events";
   if (stats.steps.events > 0) {
@@ -232,8 +229,8 @@ void print_run(Output& out, const Run& run, const RunStats& stats) {
         << format_time(stats.last_wall_time) << "\n";
   }
   if (!stats.file_version.empty() || !stats.writer.empty()) {
-    out << "  file version " << (stats.file_version.empty() ? "?" : stats.file_version);
-    if (!stats.writer.empty()) out << ", writer " << std::string_view(stats.writer);
+    out << "  file version " << (stats.file_version.empty() ? "?" : printable(stats.file_version));
+    if (!stats.writer.empty()) out << ", writer " << printable(stats.writer);
     out << "\n";
   }
   for (std::int64_t step : stats.restarts) {
@@ -264,11 +261,11 @@ void print_run(Output& out, const Run& run, const RunStats& stats) {
     std::size_t count = 0;
     if (auto it = by_dashboard.find(name); it != by_dashboard.end()) count += it->second.size();
     if (auto it = others.find(name); it != others.end()) count += it->second.size();
-    out << "  " << (name.empty() ? std::string("(no plugin)") : name) << " (" << count
+    out << "  " << (name.empty() ? std::string("(no plugin)") : printable(name)) << " (" << count
         << (count == 1 ? " tag)\n" : " tags)\n");
     if (auto it = by_dashboard.find(name); it != by_dashboard.end()) {
       for (const auto& [tag, tag_stats] : it->second) {
-        out << "    " << std::string_view(tag);
+        out << "    " << printable(tag);
         print_steps(out, tag_stats->steps);
         const Numbers& n = tag_stats->numbers;
         if (name == detail::kScalars && n.count > 0) {
@@ -286,7 +283,7 @@ void print_run(Output& out, const Run& run, const RunStats& stats) {
     }
     if (auto it = others.find(name); it != others.end()) {
       for (const auto& [tag, steps] : it->second) {
-        out << "    " << std::string_view(tag);
+        out << "    " << printable(tag);
         print_steps(out, *steps);
         out << "\n";
       }
@@ -297,50 +294,58 @@ void print_run(Output& out, const Run& run, const RunStats& stats) {
   try {
     embeddings = detail::projector_embeddings(run.path);
   } catch (const Error& e) {
-    out << "  projector: " << std::string_view(e.what()) << "\n";
+    out << "  projector: " << printable(e.what()) << "\n";
   }
   if (!embeddings.empty()) {
     out << "  projector (" << embeddings.size()
         << (embeddings.size() == 1 ? " embedding)\n" : " embeddings)\n");
     for (const auto& e : embeddings) {
-      out << "    " << std::string_view(e.tensor_name) << "  ";
+      out << "    " << printable(e.tensor_name) << "  ";
       for (std::size_t i = 0; i < e.tensor_shape.size(); ++i) {
         out << (i ? " x " : "") << static_cast<std::int64_t>(e.tensor_shape[i]);
       }
-      out << (e.tensor_shape.empty() ? "" : ", ") << std::string_view(e.tensor_path)
+      out << (e.tensor_shape.empty() ? "" : ", ") << printable(e.tensor_path)
           << (e.tensor_found ? "" : " (missing)") << (e.has_metadata ? ", metadata" : "")
           << (e.has_sprite ? ", sprite" : "") << "\n";
     }
   }
   for (const ReadProblem& p : stats.problems) {
-    out << (p.kind == ReadProblem::Kind::corrupt ? "  corrupt: " : "  note: ") << p.to_string()
-        << (p.kind == ReadProblem::Kind::corrupt ? "\n" : " (file still being written?)\n");
+    switch (p.kind) {
+      case ReadProblem::Kind::corrupt:
+        out << "  corrupt: " << printable(p.to_string()) << "\n";
+        break;
+      case ReadProblem::Kind::unreadable:
+        out << "  unreadable: " << printable(p.to_string()) << "\n";
+        break;
+      case ReadProblem::Kind::truncated:
+        out << "  note: " << printable(p.to_string()) << " (file still being written?)\n";
+        break;
+    }
   }
 }
 
 }  // namespace
 
 int run_inspect(const InspectOptions& options) {
-  const std::vector<Run> runs = find_runs(options.logdir);
+  std::vector<ReadProblem> unreadable;
+  const std::vector<Run> runs = select_runs(options.logdir, options.runs, unreadable);
   Output out;
+  for (const ReadProblem& p : unreadable) out << "unreadable: " << printable(p.to_string()) << "\n";
   bool corrupt = false;
+  bool cannot_read = !unreadable.empty();
   std::size_t shown = 0;
   for (const Run& run : runs) {
-    if (!options.runs.empty() &&
-        std::find(options.runs.begin(), options.runs.end(), run.name) == options.runs.end()) {
-      continue;
-    }
     const RunStats stats = run_stats(run);
-    if (shown++ > 0) out << "\n";
+    if (shown++ > 0 || !unreadable.empty()) out << "\n";
     print_run(out, run, stats);
-    for (const ReadProblem& p : stats.problems) corrupt |= p.kind == ReadProblem::Kind::corrupt;
+    for (const ReadProblem& p : stats.problems) {
+      corrupt |= p.kind == ReadProblem::Kind::corrupt;
+      cannot_read |= p.kind == ReadProblem::Kind::unreadable;
+    }
   }
-  if (shown == 0) {
-    out << (runs.empty() ? "no event files under " : "no run matches under ")
-        << std::string_view(options.logdir) << "\n";
-  }
+  if (shown == 0) out << "no event files under " << printable(options.logdir) << "\n";
   out.flush();
-  return corrupt ? kExitCorrupt : kExitOk;
+  return cannot_read ? kExitUsage : corrupt ? kExitCorrupt : kExitOk;
 }
 
 }  // namespace tblog::cli

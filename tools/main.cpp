@@ -10,7 +10,8 @@ namespace {
 
 constexpr const char* kExitCodes =
     "Exit status: 0 when all is sound, 1 when an event file is corrupt (whatever could be "
-    "read is still used), 2 on bad arguments or a missing logdir.";
+    "read is still used), 2 on bad arguments, a missing logdir, a --run that names no run, or "
+    "a file or folder that cannot be read (permission denied).";
 
 }  // namespace
 
@@ -60,7 +61,8 @@ int main(int argc, char** argv) {
   verify_cmd->add_flag("-v,--verbose", verify.verbose, "Also print a line for each sound file");
   verify_cmd->footer(
       "Exit status: 0 when every file is sound, 1 when a file is corrupt (bad length CRC, bad "
-      "data CRC, or a record that is not an Event), 2 on bad arguments or a missing logdir. A "
+      "data CRC, or a record that is not an Event), 2 on bad arguments, a missing logdir, or a "
+      "file or folder that cannot be read (permission denied). A "
       "file that ends inside its last record is reported with the note \"truncated last "
       "record (file still being written?)\" and does not by itself make the exit status "
       "non-zero: TensorBoard reads such a file up to that record and retries later.");

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "format/utf8.hpp"
 #include "tblog/error.hpp"
 
 namespace tblog::cli {
@@ -107,9 +108,32 @@ inline std::string_view format_number(char (&buf)[kMaxNumberChars], float v) {
   return std::string_view(buf, static_cast<std::size_t>(put_number(buf, v) - buf));
 }
 
-// A CSV field (RFC 4180): quoted only when it holds a comma, quote or line break.
-inline std::string csv_field(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+// The Unicode replacement character, U+FFFD, which stands in for bytes that are not UTF-8:
+// names come from folder names and from files, and either may hold any byte.
+inline constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";
+
+// `s` as well-formed UTF-8: each byte that starts no valid sequence becomes U+FFFD.
+inline std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = detail::utf8_sequence_length(s, i);
+    if (n == 0) {
+      out += kReplacementChar;
+      ++i;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+    }
+  }
+  return out;
+}
+
+// A CSV field (RFC 4180): quoted only when it holds a comma, quote or line break. Bytes that
+// are not UTF-8 become U+FFFD, so the file is valid UTF-8 text.
+inline std::string csv_field(std::string_view raw) {
+  const std::string s = valid_utf8(raw);
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
@@ -119,9 +143,9 @@ inline std::string csv_field(std::string_view s) {
   return out;
 }
 
-// A JSON string literal. Bytes that are not valid UTF-8 pass through unchanged; tags are
-// UTF-8 by the format's rules.
-inline std::string json_string(std::string_view s) {
+// A JSON string literal. Bytes that are not UTF-8 become U+FFFD: JSON text must be UTF-8.
+inline std::string json_string(std::string_view raw) {
+  const std::string s = valid_utf8(raw);
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -141,7 +165,7 @@ inline std::string json_string(std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           char tmp[8];
           std::snprintf(tmp, sizeof(tmp), "\\u%04x", c);
           out += tmp;
@@ -151,6 +175,44 @@ inline std::string json_string(std::string_view s) {
     }
   }
   out += '"';
+  return out;
+}
+
+// `s` for a terminal: control bytes (C0, DEL, and the C1 range U+0080..U+009F, which some
+// terminals obey too) and bytes that are not UTF-8 are written as \n, \t, \r or \xNN, so a
+// tag or folder name cannot move the cursor, recolour or retitle the user's terminal.
+inline std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto escape = [&out](unsigned char c) {
+    static const char digits[] = "0123456789abcdef";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 0xf];
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = detail::utf8_sequence_length(s, i);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (n == 0 || c < 0x20 || c == 0x7f) {
+      escape(c);
+    } else if (n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {
+      escape(c);
+      escape(static_cast<unsigned char>(s[i + 1]));
+      i += 2;
+      continue;
+    } else {
+      out.append(s.data() + i, n);
+      i += n;
+      continue;
+    }
+    ++i;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "read/event_scan.hpp"
 #include "output.hpp"
+#include "runs.hpp"
 #include "tblog/reader.hpp"
 
 namespace tblog::cli {
@@ -44,48 +45,54 @@ FileReport verify_file(const std::string& path) {
 }  // namespace
 
 int run_verify(const VerifyOptions& options) {
-  const std::vector<Run> runs = find_runs(options.logdir);
+  std::vector<ReadProblem> folders_unreadable;
+  const std::vector<Run> runs = select_runs(options.logdir, {}, folders_unreadable);
   Output out;
   std::uint64_t files = 0, records = 0, bytes = 0, corrupt = 0, truncated = 0;
+  std::uint64_t unreadable = folders_unreadable.size();
+  for (const ReadProblem& p : folders_unreadable) out << "unreadable: " << printable(p.to_string()) << "\n";
   for (const Run& run : runs) {
     for (const std::string& file : run.files) {
       FileReport report;
+      ++files;
       try {
         report = verify_file(file);
       } catch (const Error& e) {
-        // An unreadable file is a finding like a corrupt one, not a reason to stop.
-        out << "error: " << std::string_view(e.what()) << "\n";
-        ++files;
-        ++corrupt;
+        // A file that cannot be opened or read is a finding, not a reason to stop; it is not
+        // corrupt: its bytes were never seen.
+        out << "unreadable: " << printable(unreadable_file(file, e).to_string()) << "\n";
+        ++unreadable;
         continue;
       }
-      ++files;
       records += report.records;
       bytes += report.bytes;
       if (!report.problem) {
-        if (options.verbose) out << "ok: " << std::string_view(file) << " (" << report.records << " records)\n";
+        if (options.verbose) out << "ok: " << printable(file) << " (" << report.records << " records)\n";
       } else if (report.problem->kind == ReadProblem::Kind::truncated) {
         ++truncated;
-        out << "note: " << report.problem->to_string() << " (file still being written?)\n";
+        out << "note: " << printable(report.problem->to_string()) << " (file still being written?)\n";
       } else {
         ++corrupt;
-        out << "corrupt: " << report.problem->to_string() << "\n";
+        out << "corrupt: " << printable(report.problem->to_string()) << "\n";
       }
     }
   }
   if (files == 0) {
-    out << "no event files under " << std::string_view(options.logdir) << "\n";
-    return kExitOk;
+    out << "no event files under " << printable(options.logdir) << "\n";
+    out.flush();
+    return unreadable > 0 ? kExitUsage : kExitOk;
   }
   out << "verified " << files << (files == 1 ? " event file, " : " event files, ") << records
       << " records, " << bytes << " bytes: ";
-  if (corrupt == 0 && truncated == 0) {
+  if (corrupt == 0 && truncated == 0 && unreadable == 0) {
     out << "all sound\n";
   } else {
-    out << corrupt << " corrupt, " << truncated << " with a truncated last record\n";
+    out << corrupt << " corrupt, " << truncated << " with a truncated last record";
+    if (unreadable > 0) out << ", " << unreadable << " unreadable";
+    out << "\n";
   }
   out.flush();
-  return corrupt > 0 ? kExitCorrupt : kExitOk;
+  return unreadable > 0 ? kExitUsage : corrupt > 0 ? kExitCorrupt : kExitOk;
 }
 
 }  // namespace tblog::cli

@@ -20,13 +20,14 @@ struct TBLOG_API ReadProblem {
   enum class Kind {
     truncated,  // the file ends inside a record: still being written, or cut short
     corrupt,    // bad length CRC, bad data CRC, or a record that does not decode as an Event
+    unreadable, // the file or folder cannot be opened or listed (permission denied, vanished)
   };
   Kind kind = Kind::truncated;
   std::string file;
   std::uint64_t offset = 0;  // byte offset of the record where the problem starts
   std::string message;
 
-  std::string to_string() const;  // "file:offset: message"
+  std::string to_string() const;  // "file:offset: message"; unreadable: the message, which names the path
 };
 
 // Framed records (TFRecord) of one file, both masked CRC-32Cs checked. A record whose
@@ -143,8 +144,11 @@ struct Run {
 };
 
 // All runs under logdir (recursively), sorted by name. Throws tblog::Error if logdir is
-// missing or not a folder.
+// missing, not a folder, or cannot be listed. A folder below it that cannot be listed is
+// skipped; with `unreadable`, it is also reported there (Kind::unreadable, naming the folder
+// and the reason).
 TBLOG_API std::vector<Run> find_runs(const std::string& logdir);
+TBLOG_API std::vector<Run> find_runs(const std::string& logdir, std::vector<ReadProblem>* unreadable);
 
 // Every event of a run, as TensorBoard sees them: its files in order, and a SessionLog START
 // at step s (a writer's purge_step, a restarted job) drops the summary events read before it

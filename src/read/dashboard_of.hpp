@@ -40,6 +40,8 @@ class TagDashboards {
   const std::string& tag(std::size_t id) const { return tags_[id].tag; }
   // The plugin name of the tag's dashboard; empty while (or if) none is decided.
   const std::string& dashboard(std::size_t id) const { return tags_[id].dashboard; }
+  // Whether a value has fixed the tag's dashboard (later values cannot change it).
+  bool decided(std::size_t id) const { return tags_[id].decided; }
 
   // Summary tags by dashboard (sorted), plus "graphs" and "graph_tagged_run_metadata" for
   // the Events that carry those. Tags without a dashboard are listed under "".

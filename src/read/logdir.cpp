@@ -26,7 +26,9 @@ std::string run_name(const fs::path& logdir, const fs::path& folder) {
 
 }  // namespace
 
-std::vector<Run> find_runs(const std::string& logdir) {
+std::vector<Run> find_runs(const std::string& logdir) { return find_runs(logdir, nullptr); }
+
+std::vector<Run> find_runs(const std::string& logdir, std::vector<ReadProblem>* unreadable) {
   std::error_code ec;
   const fs::file_status status = fs::status(logdir, ec);
   if (!fs::exists(status)) throw Error(ErrorCode::io, "logdir '" + logdir + "' does not exist");
@@ -48,14 +50,42 @@ std::vector<Run> find_runs(const std::string& logdir) {
     run.files.push_back(file.string());
   };
 
-  // Directory symlinks are not followed, so a link cycle cannot loop forever.
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
-  for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
-    if (is_event_file(*it)) add_file(it->path().parent_path(), it->path());
+  // Folder by folder rather than with recursive_directory_iterator, which can only skip a
+  // folder it cannot open silently or stop at it: here such a folder is reported and the
+  // rest is still read. Directory symlinks are not followed, so a link cycle cannot loop.
+  std::vector<fs::path> folders = {root};
+  while (!folders.empty()) {
+    const fs::path folder = std::move(folders.back());
+    folders.pop_back();
+    fs::directory_iterator it(folder, ec);
+    if (ec) {
+      if (folder == root) {
+        throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
+      }
+      if (unreadable) {
+        ReadProblem p;
+        p.kind = ReadProblem::Kind::unreadable;
+        p.file = folder.string();
+        p.message = "cannot list folder '" + folder.string() + "': " + ec.message();
+        unreadable->push_back(std::move(p));
+      }
+      ec.clear();
+      continue;
+    }
+    for (const fs::directory_iterator end; it != end; it.increment(ec)) {
+      if (ec) break;
+      if (it->is_directory(ec) && !it->is_symlink(ec)) {
+        folders.push_back(it->path());
+      } else if (is_event_file(*it)) {
+        add_file(folder, it->path());
+      }
+    }
+    if (ec) throw Error(ErrorCode::io, "cannot list folder '" + folder.string() + "': " + ec.message());
   }
-  if (ec) throw Error(ErrorCode::io, "cannot list logdir '" + logdir + "': " + ec.message());
+  if (unreadable) {
+    std::sort(unreadable->begin(), unreadable->end(),
+              [](const ReadProblem& a, const ReadProblem& b) { return a.file < b.file; });
+  }
 
   std::vector<Run> out;
   out.reserve(runs.size());

@@ -14,6 +14,7 @@
 namespace tblog {
 
 std::string ReadProblem::to_string() const {
+  if (kind == Kind::unreadable) return message;
   return file + ":" + std::to_string(offset) + ": " + message;
 }
 
