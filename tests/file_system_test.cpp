@@ -248,6 +248,45 @@ TEST(MemoryWriter, RemovedFileGetsASuccessor) {
   EXPECT_TRUE(m.reported().empty());
 }
 
+// Every event file describes each tag again on its first value there, whichever way the
+// writer came to a new file: here a failed append, then a new file that cannot be opened once.
+TEST(MemoryWriter, EveryFileDescribesItsTagsAfterASwitch) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  writer.add_text("notes", "a", 0);
+  writer.flush();
+
+  m.fs->fail_append(1);
+  writer.add_text("notes", "b", 1);
+  expect_lost_on_flush(writer, 1);
+
+  m.fs->fail_make_directories(EACCES);  // the successor's open fails
+  writer.add_text("notes", "c", 2);
+  expect_lost_on_flush(writer, 1);
+  m.fs->fail_make_directories(0);
+
+  for (int step = 3; step < 6; ++step) writer.add_text("notes", "d", step);
+  writer.close();
+
+  const auto files = m.event_files();
+  ASSERT_EQ(files.size(), 2u);
+  std::size_t values = 0;
+  for (const auto& path : files) {
+    bool first = true;
+    for (const auto& e : m.parsed(path).events) {
+      for (const auto& v : e.values) {
+        ++values;
+        if (first) {
+          EXPECT_TRUE(v.has_metadata) << path << " step " << e.step;
+          EXPECT_EQ(v.plugin_name, "text") << path;
+        }
+        first = false;
+      }
+    }
+  }
+  EXPECT_EQ(values, 4u);  // a, and d three times
+}
+
 pb::ProjectorConfig projector_config(const std::string& text) {
   pb::ProjectorConfig config;
   EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &config));

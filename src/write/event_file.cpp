@@ -93,6 +93,9 @@ Status EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) {
     *written = buffered_events_;
   } else {
     *lost = buffered_events_;
+    // The lost records may have been the ones that described their tags: whichever file
+    // comes next (this one or a successor, on every path above) describes them again.
+    described.clear();
   }
   buffer_.clear();
   buffered_events_ = 0;
