@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "format/record_framing.hpp"
 #include "memory_file_system.hpp"
@@ -224,6 +226,47 @@ TEST(MemoryWriter, DiskFullThenClearedGoesOnInANewFile) {
     for (std::int64_t s : scalar_steps(file)) steps.push_back(s);
   }
   EXPECT_EQ(steps, range(1050, 1150));
+}
+
+// A disk full for a while, written to all the time (buffers past the write threshold,
+// explicit flushes): one new file for the outage, not one per failed write.
+TEST(MemoryWriter, AFullDiskGivesAtMostOneNewFile) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  const std::string first_path = writer.file_path();
+  const std::size_t first_size = m.fs->contents(first_path)->size();
+  m.fs->set_capacity(first_size + 4096);  // room for dozens of empty event files
+
+  std::int64_t step = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  for (int round = 0; std::chrono::steady_clock::now() < until; ++round) {
+    add_steps(writer, step, step + 30000);  // past the 1 MiB write threshold
+    step += 30000;
+    if (round % 2 == 0) {
+      EXPECT_THROW(writer.flush(), Error);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  EXPECT_LE(m.event_files().size(), 2u);
+  EXPECT_EQ(m.reported().size(), 1u);
+  EXPECT_GT(writer.stats().events_lost, 0u);
+
+  m.fs->set_capacity(std::nullopt);
+  add_steps(writer, step, step + 100);
+  try {
+    writer.close();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::events_lost) << e.what();
+  }
+  const auto files = m.event_files();
+  ASSERT_LE(files.size(), 2u);
+  EXPECT_EQ(files[0], first_path);
+  const ParsedFile last = m.parsed(files.back());
+  EXPECT_TRUE(last.whole);
+  EXPECT_EQ(scalar_steps(last), range(step, step + 100));
+  const WriterStats stats = writer.stats();
+  EXPECT_EQ(stats.events_written + stats.events_lost, static_cast<std::uint64_t>(step + 100));
+  EXPECT_EQ(stats.events_written, 100u);
 }
 
 TEST(MemoryWriter, RemovedFileGetsASuccessor) {

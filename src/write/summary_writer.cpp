@@ -60,8 +60,7 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
   run_index_[logdir_] = 0;
-  files_.push_back(
-      std::make_unique<detail::EventFile>(file_system_, logdir_, options_.filename_suffix));
+  files_.push_back(new_event_file(logdir_));
   const Status st = files_[0]->open();
   if (!st.ok()) {
     throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message());

@@ -114,8 +114,11 @@ class SummaryWriter::Impl {
   detail::EventFile& run_file(std::uint32_t run);
   // WriterOptions::purge_step: the SessionLog START that begins each run's first file.
   void start_session(detail::EventFile& file);
-  void write_out(detail::EventFile& file);
-  void write_all(bool sync, bool check_removed);
+  // `asked`: for flush() or close(), which retry a failing file at once; automatic writes
+  // (the timer, a large buffer) wait for the file's backoff.
+  void write_out(detail::EventFile& file, bool asked);
+  void write_all(bool sync, bool check_removed, bool asked);
+  std::unique_ptr<detail::EventFile> new_event_file(const std::string& dir) const;
   void close_file(detail::EventFile& file);
   void record_loss(const std::string& what, std::uint64_t lost);
   void wake_blocked_producers();

@@ -44,7 +44,7 @@ void SummaryWriter::Impl::run_writer_thread() {
       if ((handled & 4095) == 0 && Clock::now() >= next_flush) break;
     }
     if (closing) {
-      write_all(options_.fsync_on_flush, false);
+      write_all(options_.fsync_on_flush, false, true);
       for (auto& file : files_) close_file(*file);
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -58,7 +58,7 @@ void SummaryWriter::Impl::run_writer_thread() {
     if (blocked_producers_.load() > 0) wake_blocked_producers();
     const auto now = Clock::now();
     if (now >= next_flush) {
-      write_all(false, true);
+      write_all(false, true, false);
       next_flush = now + interval;
       continue;
     }
@@ -83,12 +83,20 @@ detail::EventFile& SummaryWriter::Impl::run_file(std::uint32_t run) {
   if (run >= files_.size()) {
     std::lock_guard<std::mutex> lock(runs_mu_);
     while (files_.size() < run_dirs_.size()) {
-      files_.push_back(std::make_unique<detail::EventFile>(
-          file_system_, run_dirs_[files_.size()], options_.filename_suffix));
+      files_.push_back(new_event_file(run_dirs_[files_.size()]));
       if (options_.purge_step) start_session(*files_.back());
     }
   }
   return *files_[run];
+}
+
+std::unique_ptr<detail::EventFile> SummaryWriter::Impl::new_event_file(
+    const std::string& dir) const {
+  // Retries after a write error start at the flush interval and double up to five minutes.
+  const auto interval = std::chrono::duration_cast<detail::EventFile::Clock::duration>(
+      std::chrono::duration<double>(options_.flush_secs));
+  return std::make_unique<detail::EventFile>(file_system_, dir, options_.filename_suffix,
+                                             interval, std::chrono::minutes(5));
 }
 
 void SummaryWriter::Impl::start_session(detail::EventFile& file) {
@@ -136,7 +144,7 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
       break;
     }
     case QueueItem::Kind::flush:
-      write_all(options_.fsync_on_flush, true);
+      write_all(options_.fsync_on_flush, true, true);
       {
         std::lock_guard<std::mutex> lock(mu_);
         flushes_done_ = std::max(flushes_done_, item.step);
@@ -146,13 +154,13 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
     case QueueItem::Kind::close:
       return;
   }
-  if (file.buffer().size() >= kWriteThreshold) write_out(file);
+  if (file.buffer().size() >= kWriteThreshold) write_out(file, false);
 }
 
-void SummaryWriter::Impl::write_out(detail::EventFile& file) {
+void SummaryWriter::Impl::write_out(detail::EventFile& file, bool asked) {
   std::uint64_t written = 0;
   std::uint64_t lost = 0;
-  const Status st = file.write_buffered(&written, &lost);
+  const Status st = file.write_buffered(&written, &lost, asked);
   written_.fetch_add(written, std::memory_order_relaxed);
   if (!st.ok()) {
     record_loss(st.message(), lost);
@@ -166,11 +174,11 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file) {
   }
 }
 
-void SummaryWriter::Impl::write_all(bool sync, bool check_removed) {
+void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
   for (auto& file : files_) {
     // A file someone removed gets a successor, as TensorFlow's writer does.
     if (check_removed && file->removed()) close_file(*file);
-    write_out(*file);
+    write_out(*file, asked);
     if (sync) {
       const Status st = file->sync();
       if (!st.ok()) report(st.message());
