@@ -37,6 +37,19 @@ class EventFile {
   // Records are encoded straight into this buffer; count each event added to it.
   std::string& buffer() { return buffer_; }
   void count_buffered_event() { ++buffered_events_; }
+  // Back to an earlier buffer size and count: drops a record left half-encoded.
+  void cut_back(std::size_t size, std::uint64_t events) {
+    if (size < buffer_.size()) buffer_.resize(size);
+    buffered_events_ = events;
+  }
+  // Drops the buffer (its tags must be described again); returns the events it held.
+  std::uint64_t discard_buffer() {
+    const std::uint64_t events = buffered_events_;
+    buffer_.clear();
+    buffered_events_ = 0;
+    described.clear();
+    return events;
+  }
   std::uint64_t buffered_events() const { return buffered_events_; }
 
   // Writes the buffer out (opening a new file first if there is none). On failure the file

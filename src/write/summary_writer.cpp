@@ -56,7 +56,16 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   if (options_.purge_step && *options_.purge_step < 0) {
     throw Error("purge_step " + std::to_string(*options_.purge_step) + " is negative");
   }
-  handler_ = options_.error_handler ? options_.error_handler : default_handler;
+  // The user's handler may throw: nothing it throws may end the writer thread (and with it
+  // the process) or escape a destructor.
+  handler_ = [user = options_.error_handler ? options_.error_handler : default_handler](
+                 const std::string& message) noexcept {
+    try {
+      user(message);
+    } catch (...) {
+      std::fprintf(stderr, "tblog: the error handler threw while told: %s\n", message.c_str());
+    }
+  };
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
   run_index_[logdir_] = 0;
@@ -68,6 +77,7 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   main_path_ = files_[0]->path();
   if (options_.purge_step) start_session(*files_[0]);
   thread_ = std::thread([this] { run_writer_thread(); });
+  writer_thread_id_ = thread_.get_id();
 }
 
 SummaryWriter::Impl::~Impl() {
@@ -75,6 +85,7 @@ SummaryWriter::Impl::~Impl() {
     close();
   } catch (const std::exception& e) {
     report(e.what());
+  } catch (...) {
   }
 }
 
@@ -114,6 +125,13 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     wake_writer();
     return;
   }
+  if (on_writer_thread()) {
+    // An add from an error handler with the queue full: the writer thread cannot wait for
+    // itself to make room, so the event is dropped (and counted) instead.
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    delete item.payload;
+    return;
+  }
   std::unique_lock<std::mutex> lock(mu_);
   blocked_producers_.fetch_add(1);
   wake_requested_ = true;
@@ -128,6 +146,11 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
   }
   blocked_producers_.fetch_sub(1);
+  // The writer may have emptied the queue and gone to sleep while we waited for room: a
+  // flush or close pushed here must not wait for the flush timer.
+  wake_requested_ = true;
+  lock.unlock();
+  writer_cv_.notify_one();
 }
 
 std::uint32_t SummaryWriter::Impl::run_index(const std::string& subdir) {
@@ -151,6 +174,11 @@ void SummaryWriter::Impl::throw_if_lost() {
 
 void SummaryWriter::Impl::flush() {
   check_open();
+  if (on_writer_thread()) {
+    throw Error(ErrorCode::invalid_argument,
+                "flush() called on the writer thread (from an error handler or a FileSystem): "
+                "it would wait for itself");
+  }
   QueueItem item;
   item.kind = QueueItem::Kind::flush;
   {
@@ -167,6 +195,11 @@ void SummaryWriter::Impl::flush() {
 }
 
 void SummaryWriter::Impl::close() {
+  if (on_writer_thread()) {
+    throw Error(ErrorCode::invalid_argument,
+                "close() called on the writer thread (from an error handler or a FileSystem): "
+                "it would wait for itself");
+  }
   if (closed_.exchange(true)) return;
   QueueItem item;
   item.kind = QueueItem::Kind::close;

@@ -78,7 +78,11 @@ class SummaryWriter::Impl {
   std::uint32_t run_index(const std::string& subdir);  // add_scalars' sub-runs
   void flush();
   void close();
+  // handler_ and warn_ catch whatever the user's handler throws: they never throw.
   void report(const std::string& message) const { handler_(message); }
+  // True on the writer thread (in an error handler or a FileSystem it calls), where waiting
+  // for the writer thread would wait for ever.
+  bool on_writer_thread() const { return std::this_thread::get_id() == writer_thread_id_; }
 
   // ---- writer thread (writer_thread.cpp)
   void run_writer_thread();
@@ -110,7 +114,10 @@ class SummaryWriter::Impl {
   void throw_if_lost();
 
   // writer-thread helpers
-  void handle(detail::QueueItem& item);
+  // Handles one item; whatever it throws (a FileSystem, no memory) loses that event only.
+  void handle_safely(detail::QueueItem& item);
+  void handle(detail::EventFile& file, detail::QueueItem& item, detail::Payload* payload);
+  void finish_flush(const detail::QueueItem& item);
   detail::EventFile& run_file(std::uint32_t run);
   // WriterOptions::purge_step: the SessionLog START that begins each run's first file.
   void start_session(detail::EventFile& file);
@@ -120,7 +127,7 @@ class SummaryWriter::Impl {
   void write_all(bool sync, bool check_removed, bool asked);
   std::unique_ptr<detail::EventFile> new_event_file(const std::string& dir) const;
   void close_file(detail::EventFile& file);
-  void record_loss(const std::string& what, std::uint64_t lost);
+  void record_loss(const std::string& what, std::uint64_t lost) noexcept;
   void wake_blocked_producers();
 
   // Read by every add and written once (close): a cache line of their own, so that the
@@ -154,6 +161,7 @@ class SummaryWriter::Impl {
   std::vector<std::unique_ptr<detail::EventFile>> files_;
   std::string scratch_;
   std::thread thread_;
+  std::thread::id writer_thread_id_;  // set once, before any item is handled
 };
 
 }  // namespace tblog
