@@ -2,6 +2,7 @@
 // SummaryWriter's state, shared by the callers' side (summary_writer.cpp: validate, copy,
 // enqueue) and the writer thread (writer_thread.cpp: encode, frame, write, flush).
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -49,7 +50,15 @@ class SummaryWriter::Impl {
     return tags_.intern(name, warn_);
   }
   void check_open() const {
-    if (closed_.load(std::memory_order_relaxed)) throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
+    if (closed_.load(std::memory_order_relaxed)) throw_closed();
+  }
+  [[noreturn]] void throw_closed() const;
+  // True in a child process that inherited this writer across fork(): its writer thread
+  // exists only in the parent. Set (with closed_) by the fork handler in the child.
+  bool inherited_across_fork() const { return inherited_across_fork_.load(std::memory_order_relaxed); }
+  void mark_inherited_across_fork() {
+    inherited_across_fork_.store(true, std::memory_order_relaxed);
+    closed_.store(true, std::memory_order_relaxed);
   }
   // The checks every add_* makes before anything else: the writer is open, the step is
   // not negative, the tag is valid. Returns the interned tag.
@@ -162,6 +171,13 @@ class SummaryWriter::Impl {
   std::string scratch_;
   std::thread thread_;
   std::thread::id writer_thread_id_;  // set once, before any item is handled
+  // fork(): the live writers of the process, marked in a child by a pthread_atfork handler.
+  static std::mutex& live_writers_mu();
+  static std::set<Impl*>& live_writers();
+  static void register_live_writer(Impl* writer);
+  static void unregister_live_writer(Impl* writer);
+  std::atomic<bool> inherited_across_fork_{false};
+  const pid_t creator_pid_;
 };
 
 }  // namespace tblog
