@@ -5,8 +5,14 @@
 #include <google/protobuf/text_format.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <future>
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "format/record_framing.hpp"
 #include "memory_file_system.hpp"
@@ -226,6 +232,45 @@ TEST(MemoryWriter, DiskFullThenClearedGoesOnInANewFile) {
   EXPECT_EQ(steps, range(1050, 1150));
 }
 
+// A disk full for a while, written to all the time (buffers past the write threshold,
+// explicit flushes): one new file for the outage, not one per failed write.
+TEST(MemoryWriter, AFullDiskGivesAtMostOneNewFile) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  const std::string first_path = writer.file_path();
+  const std::size_t first_size = m.fs->contents(first_path)->size();
+  m.fs->set_capacity(first_size + 4096);  // room for dozens of empty event files
+
+  std::int64_t step = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+  while (std::chrono::steady_clock::now() < until) {
+    add_steps(writer, step, step + 30000);  // past the 1 MiB write threshold
+    step += 30000;
+    EXPECT_THROW(writer.flush(), Error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  EXPECT_LE(m.event_files().size(), 2u);
+  EXPECT_EQ(m.reported().size(), 1u);
+  EXPECT_GT(writer.stats().events_lost, 0u);
+
+  m.fs->set_capacity(std::nullopt);
+  add_steps(writer, step, step + 100);
+  try {
+    writer.close();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::events_lost) << e.what();
+  }
+  const auto files = m.event_files();
+  ASSERT_LE(files.size(), 2u);
+  EXPECT_EQ(files[0], first_path);
+  const ParsedFile last = m.parsed(files.back());
+  EXPECT_TRUE(last.whole);
+  EXPECT_EQ(scalar_steps(last), range(step, step + 100));
+  const WriterStats stats = writer.stats();
+  EXPECT_EQ(stats.events_written + stats.events_lost, static_cast<std::uint64_t>(step + 100));
+  EXPECT_EQ(stats.events_written, 100u);
+}
+
 TEST(MemoryWriter, RemovedFileGetsASuccessor) {
   MemoryWriter m;
   SummaryWriter writer(kRun, m.options());
@@ -246,6 +291,155 @@ TEST(MemoryWriter, RemovedFileGetsASuccessor) {
   EXPECT_EQ(scalar_steps(file), range(3, 6));
   EXPECT_EQ(writer.stats().events_lost, 0u);
   EXPECT_TRUE(m.reported().empty());
+}
+
+// Every event file describes each tag again on its first value there, whichever way the
+// writer came to a new file: here a failed append, then a new file that cannot be opened once.
+TEST(MemoryWriter, EveryFileDescribesItsTagsAfterASwitch) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  writer.add_text("notes", "a", 0);
+  writer.flush();
+
+  m.fs->fail_append(1);
+  writer.add_text("notes", "b", 1);
+  expect_lost_on_flush(writer, 1);
+
+  m.fs->fail_make_directories(EACCES);  // the successor's open fails
+  writer.add_text("notes", "c", 2);
+  expect_lost_on_flush(writer, 1);
+  m.fs->fail_make_directories(0);
+
+  for (int step = 3; step < 6; ++step) writer.add_text("notes", "d", step);
+  writer.close();
+
+  const auto files = m.event_files();
+  ASSERT_EQ(files.size(), 2u);
+  std::size_t values = 0;
+  for (const auto& path : files) {
+    bool first = true;
+    for (const auto& e : m.parsed(path).events) {
+      for (const auto& v : e.values) {
+        ++values;
+        if (first) {
+          EXPECT_TRUE(v.has_metadata) << path << " step " << e.step;
+          EXPECT_EQ(v.plugin_name, "text") << path;
+        }
+        first = false;
+      }
+    }
+  }
+  EXPECT_EQ(values, 4u);  // a, and d three times
+}
+
+// Runs `body` and ends the test program if it has not returned after 20 s: a deadlock must
+// fail the test, not hang the suite.
+void expect_finishes(const std::function<void()>& body) {
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  std::thread runner([&] {
+    body();
+    done.set_value();
+  });
+  if (finished.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    std::fprintf(stderr, "deadlock: the call did not return within 20 s\n");
+    std::_Exit(1);
+  }
+  runner.join();
+}
+
+TEST(UserCallbacks, AnErrorHandlerThatThrowsEndsNothing) {
+  MemoryWriter m;
+  WriterOptions options = m.options();
+  int calls = 0;
+  options.error_handler = [&](const std::string&) {
+    if (++calls % 2 == 0) throw 42;  // not even a std::exception
+    throw std::runtime_error("handler failed");
+  };
+  SummaryWriter writer(kRun, options);
+  EXPECT_NO_THROW(writer.add_scalar("a b", 1, 0));  // warned on the caller's thread
+  writer.flush();
+
+  m.fs->fail_append(1);  // reported on the writer thread
+  add_steps(writer, 1, 5);
+  expect_lost_on_flush(writer, 4);
+  add_steps(writer, 5, 8);
+  writer.close();
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(writer.stats().events_written, 4u);
+  EXPECT_EQ(scalar_steps(m.parsed(m.event_files().back())), range(5, 8));
+}
+
+TEST(UserCallbacks, AnErrorHandlerThatCallsTheWriterDoesNotHang) {
+  MemoryWriter m;
+  WriterOptions options = m.options();
+  options.max_queue = 2;  // an add from the handler finds the queue full now and then
+  SummaryWriter* writer_in_handler = nullptr;
+  std::vector<ErrorCode> codes;
+  options.error_handler = [&](const std::string&) {
+    try {
+      writer_in_handler->flush();
+    } catch (const Error& e) {
+      codes.push_back(e.code());
+    }
+    try {
+      writer_in_handler->close();
+    } catch (const Error& e) {
+      codes.push_back(e.code());
+    }
+    for (int i = 0; i < 4; ++i) writer_in_handler->add_scalar("from_handler", i, i);
+  };
+  SummaryWriter writer(kRun, options);
+  writer_in_handler = &writer;
+  m.fs->fail_append(1);
+  expect_finishes([&] {
+    add_steps(writer, 0, 3);
+    expect_lost_on_flush(writer, 3);
+    add_steps(writer, 3, 6);
+    writer.flush();
+    writer.close();
+  });
+  EXPECT_EQ(codes, (std::vector<ErrorCode>{ErrorCode::invalid_argument,
+                                           ErrorCode::invalid_argument}));
+  const WriterStats stats = writer.stats();
+  // Every add is accounted for: written, lost, or dropped when the handler met a full queue.
+  EXPECT_EQ(stats.events_written + stats.events_lost + stats.events_dropped, 6u + 4u);
+  EXPECT_EQ(stats.events_lost, 3u);
+}
+
+TEST(UserCallbacks, AWarningThatAddsANewTagDoesNotDeadlock) {
+  MemoryWriter m;
+  WriterOptions options = m.options();
+  SummaryWriter* writer_in_handler = nullptr;
+  int warnings = 0;
+  options.error_handler = [&](const std::string&) {
+    // Warned for "a b" inside its add; adds (and so interns) another tag to clean.
+    if (++warnings == 1) writer_in_handler->add_scalar("c d", 2, 0);
+  };
+  SummaryWriter writer(kRun, options);
+  writer_in_handler = &writer;
+  expect_finishes([&] { writer.add_scalar("a b", 1, 0); });
+  writer.close();
+  EXPECT_EQ(warnings, 2);
+  EXPECT_EQ(writer.stats().events_written, 2u);
+}
+
+TEST(UserCallbacks, BadAllocOnTheWriterThreadLosesThoseEventsOnly) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  m.fs->throw_on_append(1);
+  add_steps(writer, 0, 5);
+  const std::string message = expect_lost_on_flush(writer, 5);
+  EXPECT_NE(message.find("bad_alloc"), std::string::npos) << message;
+  ASSERT_EQ(m.reported().size(), 1u);
+  add_steps(writer, 5, 10);
+  writer.flush();
+  writer.close();
+  EXPECT_EQ(writer.stats().events_lost, 5u);
+  EXPECT_EQ(writer.stats().events_written, 5u);
+  const ParsedFile last = m.parsed(m.event_files().back());
+  EXPECT_TRUE(last.whole);
+  EXPECT_EQ(scalar_steps(last), range(5, 10));
 }
 
 pb::ProjectorConfig projector_config(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "memory_file_system.hpp"
 
+#include <new>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -53,6 +55,7 @@ struct MemoryFileSystem::State {
   std::uint64_t fail_append_at = 0;  // 0: none
   std::size_t fail_append_bytes = 0;
   int fail_append_error = EIO;
+  std::uint64_t throw_append_at = 0;  // 0: none
   std::optional<std::uint64_t> capacity;
   int rename_error = 0;
   int make_directories_error = 0;
@@ -98,6 +101,10 @@ class MemoryWritableFile final : public WritableFile {
     std::lock_guard<std::mutex> lock(state_->mu);
     if (closed_) return Status::from_errno(EBADF, "cannot write to", path_);
     ++state_->appends;
+    if (state_->throw_append_at != 0 && state_->appends == state_->throw_append_at) {
+      state_->throw_append_at = 0;
+      throw std::bad_alloc();
+    }
     std::size_t keep = data.size();
     int error = 0;
     if (state_->fail_append_at != 0 && state_->appends == state_->fail_append_at) {
@@ -308,6 +315,11 @@ void MemoryFileSystem::fail_append(std::uint64_t nth, std::size_t bytes_written,
   state_->fail_append_at = nth == 0 ? 0 : state_->appends + nth;
   state_->fail_append_bytes = bytes_written;
   state_->fail_append_error = error;
+}
+
+void MemoryFileSystem::throw_on_append(std::uint64_t nth) {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->throw_append_at = state_->appends + nth;
 }
 
 void MemoryFileSystem::set_capacity(std::optional<std::uint64_t> bytes) {

@@ -41,6 +41,9 @@ class MemoryFileSystem final : public FileSystem {
   // The n-th append from now (1: the next) writes its first `bytes_written` bytes (capped
   // at its size) and fails with `error`: 0 bytes is a plain failure, more a short write.
   void fail_append(std::uint64_t nth, std::size_t bytes_written = 0, int error = EIO);
+  // The n-th append from now throws std::bad_alloc (as a FileSystem out of memory would)
+  // before writing anything.
+  void throw_on_append(std::uint64_t nth);
   // A disk of `bytes` (all files together): an append that does not fit writes what does
   // and fails with ENOSPC. nullopt: unlimited again (the disk was cleared).
   void set_capacity(std::optional<std::uint64_t> bytes);

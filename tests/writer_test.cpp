@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <map>
+#include <memory>
 #include <regex>
 #include <thread>
 
@@ -429,4 +431,63 @@ TEST(Writer, ARemovedEventFileIsReplaced) {
 }
 
 }  // namespace
+// A writer inherited across fork(): its thread exists only in the parent. The child gets a
+// clear error from every call instead of a flush() that waits for ever, and its destructor
+// neither hangs nor throws; the parent's writer goes on. The child reports by exit code.
+TEST(Writer, AWriterInheritedAcrossForkIsClosedInTheChild) {
+  TempDir dir;
+  auto writer = std::make_unique<SummaryWriter>(dir.str());
+  writer->add_scalar("x", 0, 0);
+  writer->flush();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::alarm(20);  // a hang fails the test (SIGALRM) instead of blocking it
+    int code = 0;
+    int bit = 1;
+    auto expect_closed = [&](const std::function<void()>& call) {
+      try {
+        call();
+        code |= bit;
+      } catch (const Error& e) {
+        if (e.code() != ErrorCode::closed ||
+            std::string(e.what()).find("fork()") == std::string::npos) {
+          code |= bit;
+        }
+      } catch (...) {
+        code |= bit;
+      }
+      bit <<= 1;
+    };
+    expect_closed([&] { writer->add_scalar("x", 1, 1); });
+    expect_closed([&] { writer->add_text("t", "child", 1); });
+    expect_closed([&] { writer->flush(); });
+    expect_closed([&] { writer->close(); });
+    expect_closed([&] { static_cast<void>(writer->file_path()); });
+    try {
+      writer.reset();  // must neither hang nor throw
+    } catch (...) {
+      code |= 32;
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "child ended by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+
+  writer->add_scalar("x", 1, 1);
+  writer->flush();
+  writer->close();
+  const auto files = test::event_files_in(dir.str());
+  ASSERT_EQ(files.size(), 1u);
+  EventFileReader reader(files[0]);
+  Event e;
+  std::vector<std::int64_t> steps;
+  while (reader.next(e)) {
+    if (!e.values.empty()) steps.push_back(e.step);
+  }
+  EXPECT_EQ(steps, (std::vector<std::int64_t>{0, 1}));
+}
+
 }  // namespace tblog

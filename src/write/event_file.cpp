@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -33,8 +34,13 @@ std::string event_file_name(std::int64_t unix_seconds, const std::string& suffix
          std::to_string(::getpid()) + "." + std::to_string(g_file_counter++) + suffix;
 }
 
-EventFile::EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix)
-    : file_system_(std::move(file_system)), dir_(std::move(dir)), suffix_(std::move(suffix)) {}
+EventFile::EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix,
+                     Clock::duration first_retry, Clock::duration max_retry)
+    : file_system_(std::move(file_system)),
+      dir_(std::move(dir)),
+      suffix_(std::move(suffix)),
+      first_retry_(first_retry),
+      max_retry_(std::max(first_retry, max_retry)) {}
 
 Status EventFile::open() {
   // Not close(): events buffered since the last close already count on `described`.
@@ -73,26 +79,44 @@ Status EventFile::close() {
   return st;
 }
 
-Status EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost) {
+Status EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost, bool retry_now) {
   *written = 0;
   *lost = 0;
   if (buffer_.empty()) return {};
   Status st;
-  if (file_ == nullptr) st = open();
-  if (st.ok()) {
-    const std::uint64_t good_size = file_->size();
-    st = file_->append(buffer_);
-    if (st.ok()) st = file_->flush();
-    if (!st.ok()) {
-      // Leave the file ending at its last complete record, and start a new file next time.
-      file_->truncate(good_size);
-      close();
+  const bool waiting = failing_ && !retry_now && Clock::now() < retry_at_;
+  if (waiting) {
+    // A full disk must not be hammered with an open and a write per megabyte of events.
+    st = last_error_;
+  } else {
+    if (file_ == nullptr) st = open();
+    if (st.ok()) {
+      const std::uint64_t good_size = file_->size();
+      st = file_->append(buffer_);
+      if (st.ok()) st = file_->flush();
+      if (!st.ok()) {
+        // Leave the file ending at its last complete record. The first failure moves on to
+        // a new file; a file that is already the retry of this outage is kept for the next
+        // one, unless it could not be cut back.
+        const Status cut = file_->truncate(good_size);
+        if (!failing_ || !cut.ok()) close();
+      }
     }
   }
   if (st.ok()) {
     *written = buffered_events_;
+    failing_ = false;
   } else {
     *lost = buffered_events_;
+    // The lost records may have been the ones that described their tags: whichever file
+    // comes next (this one or a successor, on every path above) describes them again.
+    described.clear();
+    if (!waiting) {
+      retry_delay_ = failing_ ? std::min(retry_delay_ * 2, max_retry_) : first_retry_;
+      retry_at_ = Clock::now() + retry_delay_;
+      failing_ = true;
+      last_error_ = st;
+    }
   }
   buffer_.clear();
   buffered_events_ = 0;

@@ -1,6 +1,7 @@
 #pragma once
 // One run's event file: unique naming, the first record, buffered records, and recovery
 // from write errors (cut back to the last complete record; the next write opens a new file).
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -17,7 +18,13 @@ std::string event_file_name(std::int64_t unix_seconds, const std::string& suffix
 
 class EventFile {
  public:
-  EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix);
+  using Clock = std::chrono::steady_clock;
+
+  // After a failed write, automatic writes wait `first_retry`, then twice that, and so on up
+  // to `max_retry` before they touch the file system again.
+  EventFile(std::shared_ptr<FileSystem> file_system, std::string dir, std::string suffix,
+            Clock::duration first_retry = std::chrono::seconds(2),
+            Clock::duration max_retry = std::chrono::minutes(5));
 
   // Creates the folder if needed and a new event file whose first record (file_version) is
   // written at once.
@@ -30,12 +37,31 @@ class EventFile {
   // Records are encoded straight into this buffer; count each event added to it.
   std::string& buffer() { return buffer_; }
   void count_buffered_event() { ++buffered_events_; }
+  // Back to an earlier buffer size and count: drops a record left half-encoded.
+  void cut_back(std::size_t size, std::uint64_t events) {
+    if (size < buffer_.size()) buffer_.resize(size);
+    buffered_events_ = events;
+  }
+  // Drops the buffer (its tags must be described again); returns the events it held.
+  std::uint64_t discard_buffer() {
+    const std::uint64_t events = buffered_events_;
+    buffer_.clear();
+    buffered_events_ = 0;
+    described.clear();
+    return events;
+  }
   std::uint64_t buffered_events() const { return buffered_events_; }
 
   // Writes the buffer out (opening a new file first if there is none). On failure the file
-  // is cut back to its last complete record and closed, and the buffered events are lost.
+  // is cut back to its last complete record and the buffered events are lost. The first
+  // failure of an outage closes the file, so that the retry goes to a new one; that new file
+  // is kept through later failures of the same outage (one outage, at most one new file).
+  // During an outage a write that is not `retry_now` (flush(), close()) and comes before the
+  // backoff has passed loses the buffer without touching the file system.
   // *written / *lost receive the number of events written / lost.
-  Status write_buffered(std::uint64_t* written, std::uint64_t* lost);
+  Status write_buffered(std::uint64_t* written, std::uint64_t* lost, bool retry_now);
+  // True from a failed write until one succeeds.
+  bool failing() const { return failing_; }
   Status sync();
   // True when the open file was removed from its folder by someone else.
   bool removed() const { return file_ != nullptr && !file_->still_linked(); }
@@ -54,6 +80,13 @@ class EventFile {
   std::string path_;
   std::string buffer_;
   std::uint64_t buffered_events_ = 0;
+
+  const Clock::duration first_retry_;
+  const Clock::duration max_retry_;
+  bool failing_ = false;
+  Status last_error_;  // the failure that began or continued the outage
+  Clock::duration retry_delay_{};
+  Clock::time_point retry_at_{};
 };
 
 }  // namespace tblog::detail

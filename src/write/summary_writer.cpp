@@ -1,10 +1,13 @@
 // The callers' side of SummaryWriter: validate, copy, enqueue. Nothing here encodes,
 // checksums, compresses or makes a system call on the way to the queue.
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <set>
 
 #include "format/event_encoding.hpp"
 #include "kinds/core_kinds.hpp"
@@ -40,12 +43,45 @@ std::size_t wake_mask_for(std::size_t capacity) {
 
 }  // namespace
 
+// Every live writer of the process, so that a child forked from it can mark the writers it
+// inherited: their writer threads did not come along, and waiting on them would hang.
+// Never destroyed: a writer may outlive static destruction.
+std::mutex& SummaryWriter::Impl::live_writers_mu() {
+  static auto* mu = new std::mutex;
+  return *mu;
+}
+
+std::set<SummaryWriter::Impl*>& SummaryWriter::Impl::live_writers() {
+  static auto* writers = new std::set<Impl*>;
+  return *writers;
+}
+
+void SummaryWriter::Impl::register_live_writer(Impl* writer) {
+  static std::once_flag fork_handlers;
+  std::call_once(fork_handlers, [] {
+    // The lock is held across fork(), so the child sees the set whole.
+    ::pthread_atfork([] { live_writers_mu().lock(); }, [] { live_writers_mu().unlock(); },
+                     [] {
+                       for (Impl* w : live_writers()) w->mark_inherited_across_fork();
+                       live_writers_mu().unlock();
+                     });
+  });
+  std::lock_guard<std::mutex> lock(live_writers_mu());
+  live_writers().insert(writer);
+}
+
+void SummaryWriter::Impl::unregister_live_writer(Impl* writer) {
+  std::lock_guard<std::mutex> lock(live_writers_mu());
+  live_writers().erase(writer);
+}
+
 SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
     : logdir_(logdir),
       options_(std::move(options)),
       file_system_(options_.file_system ? options_.file_system : FileSystem::posix()),
       queue_(options_.max_queue),
-      wake_mask_(wake_mask_for(queue_.capacity())) {
+      wake_mask_(wake_mask_for(queue_.capacity())),
+      creator_pid_(::getpid()) {
   if (logdir_.empty()) throw Error("logdir is empty");
   if (!(options_.flush_secs > 0)) throw Error("flush_secs must be positive");
   if (options_.png_compression_level < 0 || options_.png_compression_level > 9) {
@@ -56,12 +92,20 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   if (options_.purge_step && *options_.purge_step < 0) {
     throw Error("purge_step " + std::to_string(*options_.purge_step) + " is negative");
   }
-  handler_ = options_.error_handler ? options_.error_handler : default_handler;
+  // The user's handler may throw: nothing it throws may end the writer thread (and with it
+  // the process) or escape a destructor.
+  handler_ = [user = options_.error_handler ? options_.error_handler : default_handler](
+                 const std::string& message) noexcept {
+    try {
+      user(message);
+    } catch (...) {
+      std::fprintf(stderr, "tblog: the error handler threw while told: %s\n", message.c_str());
+    }
+  };
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
   run_index_[logdir_] = 0;
-  files_.push_back(
-      std::make_unique<detail::EventFile>(file_system_, logdir_, options_.filename_suffix));
+  files_.push_back(new_event_file(logdir_));
   const Status st = files_[0]->open();
   if (!st.ok()) {
     throw Error(ErrorCode::io, "cannot open SummaryWriter on '" + logdir_ + "': " + st.message());
@@ -69,13 +113,17 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   main_path_ = files_[0]->path();
   if (options_.purge_step) start_session(*files_[0]);
   thread_ = std::thread([this] { run_writer_thread(); });
+  writer_thread_id_ = thread_.get_id();
+  register_live_writer(this);
 }
 
 SummaryWriter::Impl::~Impl() {
+  unregister_live_writer(this);
   try {
     close();
   } catch (const std::exception& e) {
     report(e.what());
+  } catch (...) {
   }
 }
 
@@ -115,6 +163,13 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     wake_writer();
     return;
   }
+  if (on_writer_thread()) {
+    // An add from an error handler with the queue full: the writer thread cannot wait for
+    // itself to make room, so the event is dropped (and counted) instead.
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    delete item.payload;
+    return;
+  }
   std::unique_lock<std::mutex> lock(mu_);
   blocked_producers_.fetch_add(1);
   wake_requested_ = true;
@@ -129,6 +184,11 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
   }
   blocked_producers_.fetch_sub(1);
+  // The writer may have emptied the queue and gone to sleep while we waited for room: a
+  // flush or close pushed here must not wait for the flush timer.
+  wake_requested_ = true;
+  lock.unlock();
+  writer_cv_.notify_one();
 }
 
 std::uint32_t SummaryWriter::Impl::run_index(const std::string& subdir) {
@@ -152,6 +212,11 @@ void SummaryWriter::Impl::throw_if_lost() {
 
 void SummaryWriter::Impl::flush() {
   check_open();
+  if (on_writer_thread()) {
+    throw Error(ErrorCode::invalid_argument,
+                "flush() called on the writer thread (from an error handler or a FileSystem): "
+                "it would wait for itself");
+  }
   QueueItem item;
   item.kind = QueueItem::Kind::flush;
   {
@@ -167,7 +232,24 @@ void SummaryWriter::Impl::flush() {
   throw_if_lost();
 }
 
+void SummaryWriter::Impl::throw_closed() const {
+  if (inherited_across_fork()) {
+    throw Error(ErrorCode::closed,
+                "SummaryWriter for '" + logdir_ + "' was created in process " +
+                    std::to_string(creator_pid_) +
+                    " and inherited across fork(); its writer thread runs only there. Open a "
+                    "new SummaryWriter in this process (pid " + std::to_string(::getpid()) + ")");
+  }
+  throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
+}
+
 void SummaryWriter::Impl::close() {
+  if (inherited_across_fork()) throw_closed();
+  if (on_writer_thread()) {
+    throw Error(ErrorCode::invalid_argument,
+                "close() called on the writer thread (from an error handler or a FileSystem): "
+                "it would wait for itself");
+  }
   if (closed_.exchange(true)) return;
   QueueItem item;
   item.kind = QueueItem::Kind::close;
@@ -185,9 +267,19 @@ void SummaryWriter::Impl::close() {
 SummaryWriter::SummaryWriter(const std::string& logdir, WriterOptions options)
     : impl_(std::make_unique<Impl>(logdir, std::move(options))) {}
 
-SummaryWriter::~SummaryWriter() = default;
+// A writer inherited across fork() is left alone, not destroyed: its thread and the locks that
+// thread may have held at the fork exist only in the parent, and the parent writes its file.
+SummaryWriter::~SummaryWriter() {
+  if (impl_ && impl_->inherited_across_fork()) static_cast<void>(impl_.release());
+}
 SummaryWriter::SummaryWriter(SummaryWriter&&) noexcept = default;
-SummaryWriter& SummaryWriter::operator=(SummaryWriter&&) noexcept = default;
+SummaryWriter& SummaryWriter::operator=(SummaryWriter&& other) noexcept {
+  if (this != &other) {
+    if (impl_ && impl_->inherited_across_fork()) static_cast<void>(impl_.release());
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
 
 SummaryWriter::Impl& SummaryWriter::impl() const {
   if (!impl_) throw Error(ErrorCode::closed, "SummaryWriter was moved from");
@@ -286,6 +378,7 @@ const std::string& SummaryWriter::logdir() const { return impl().logdir_; }
 
 std::string SummaryWriter::file_path() const {
   // Changes when the writer thread opens a new file after a write error.
+  if (impl().inherited_across_fork()) impl().throw_closed();  // path_mu_ may be held for ever
   std::lock_guard<std::mutex> lock(impl().path_mu_);
   return impl().main_path_;
 }

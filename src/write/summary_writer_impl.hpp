@@ -2,6 +2,7 @@
 // SummaryWriter's state, shared by the callers' side (summary_writer.cpp: validate, copy,
 // enqueue) and the writer thread (writer_thread.cpp: encode, frame, write, flush).
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -49,7 +50,15 @@ class SummaryWriter::Impl {
     return tags_.intern(name, warn_);
   }
   void check_open() const {
-    if (closed_.load(std::memory_order_relaxed)) throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
+    if (closed_.load(std::memory_order_relaxed)) throw_closed();
+  }
+  [[noreturn]] void throw_closed() const;
+  // True in a child process that inherited this writer across fork(): its writer thread
+  // exists only in the parent. Set (with closed_) by the fork handler in the child.
+  bool inherited_across_fork() const { return inherited_across_fork_.load(std::memory_order_relaxed); }
+  void mark_inherited_across_fork() {
+    inherited_across_fork_.store(true, std::memory_order_relaxed);
+    closed_.store(true, std::memory_order_relaxed);
   }
   // The checks every add_* makes before anything else: the writer is open, the step is
   // not negative, the tag is valid. Returns the interned tag.
@@ -78,7 +87,11 @@ class SummaryWriter::Impl {
   std::uint32_t run_index(const std::string& subdir);  // add_scalars' sub-runs
   void flush();
   void close();
+  // handler_ and warn_ catch whatever the user's handler throws: they never throw.
   void report(const std::string& message) const { handler_(message); }
+  // True on the writer thread (in an error handler or a FileSystem it calls), where waiting
+  // for the writer thread would wait for ever.
+  bool on_writer_thread() const { return std::this_thread::get_id() == writer_thread_id_; }
 
   // ---- writer thread (writer_thread.cpp)
   void run_writer_thread();
@@ -110,14 +123,20 @@ class SummaryWriter::Impl {
   void throw_if_lost();
 
   // writer-thread helpers
-  void handle(detail::QueueItem& item);
+  // Handles one item; whatever it throws (a FileSystem, no memory) loses that event only.
+  void handle_safely(detail::QueueItem& item);
+  void handle(detail::EventFile& file, detail::QueueItem& item, detail::Payload* payload);
+  void finish_flush(const detail::QueueItem& item);
   detail::EventFile& run_file(std::uint32_t run);
   // WriterOptions::purge_step: the SessionLog START that begins each run's first file.
   void start_session(detail::EventFile& file);
-  void write_out(detail::EventFile& file);
-  void write_all(bool sync, bool check_removed);
+  // `asked`: for flush() or close(), which retry a failing file at once; automatic writes
+  // (the timer, a large buffer) wait for the file's backoff.
+  void write_out(detail::EventFile& file, bool asked);
+  void write_all(bool sync, bool check_removed, bool asked);
+  std::unique_ptr<detail::EventFile> new_event_file(const std::string& dir) const;
   void close_file(detail::EventFile& file);
-  void record_loss(const std::string& what, std::uint64_t lost);
+  void record_loss(const std::string& what, std::uint64_t lost) noexcept;
   void wake_blocked_producers();
 
   // Read by every add and written once (close): a cache line of their own, so that the
@@ -151,6 +170,14 @@ class SummaryWriter::Impl {
   std::vector<std::unique_ptr<detail::EventFile>> files_;
   std::string scratch_;
   std::thread thread_;
+  std::thread::id writer_thread_id_;  // set once, before any item is handled
+  // fork(): the live writers of the process, marked in a child by a pthread_atfork handler.
+  static std::mutex& live_writers_mu();
+  static std::set<Impl*>& live_writers();
+  static void register_live_writer(Impl* writer);
+  static void unregister_live_writer(Impl* writer);
+  std::atomic<bool> inherited_across_fork_{false};
+  const pid_t creator_pid_;
 };
 
 }  // namespace tblog

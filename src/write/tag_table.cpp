@@ -59,37 +59,45 @@ const TagEntry* TagTable::intern(std::string_view name,
     throw Error("tag is " + std::to_string(name.size()) + " bytes long; the limit is " +
                 std::to_string(kMaxTagBytes));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (const TagEntry* existing = find(name)) return existing;
+  std::string warning;
+  const TagEntry* interned;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (const TagEntry* existing = find(name)) return existing;
 
-  auto entry = std::make_unique<TagEntry>();
-  entry->name = std::string(name);
-  entry->clean = clean_tag(name);
-  if (entry->clean.empty()) {
-    throw Error("tag '" + std::string(name) + "' has no character TensorBoard accepts");
-  }
-  entry->hash = std::hash<std::string_view>{}(name);
-  wire::append_bytes(entry->scalar_value_prefix, 1, entry->clean);
-  if (entry->clean != entry->name && warn) {
-    warn("tag '" + entry->name + "' is not a valid TensorBoard tag; writing it as '" +
-         entry->clean + "'");
-  }
+    auto entry = std::make_unique<TagEntry>();
+    entry->name = std::string(name);
+    entry->clean = clean_tag(name);
+    if (entry->clean.empty()) {
+      throw Error("tag '" + std::string(name) + "' has no character TensorBoard accepts");
+    }
+    entry->hash = std::hash<std::string_view>{}(name);
+    wire::append_bytes(entry->scalar_value_prefix, 1, entry->clean);
+    if (entry->clean != entry->name && warn) {
+      warning = "tag '" + entry->name + "' is not a valid TensorBoard tag; writing it as '" +
+                entry->clean + "'";
+    }
 
-  Slots* slots = slots_.load(std::memory_order_relaxed);
-  if ((count_ + 1) * 2 > slots->mask + 1) {
-    // Grow into a new array and publish it; readers on the old one still find every entry.
-    auto bigger = std::make_unique<Slots>((slots->mask + 1) * 2);
-    for (const auto& e : entries_) insert_slot(*bigger, e.get());
-    all_slots_.push_back(std::move(bigger));
-    slots = all_slots_.back().get();
-    insert_slot(*slots, entry.get());
-    slots_.store(slots, std::memory_order_release);
-  } else {
-    insert_slot(*slots, entry.get());
+    entries_.reserve(entries_.size() + 1);  // no throw once the entry is in a slot
+    Slots* slots = slots_.load(std::memory_order_relaxed);
+    if ((count_ + 1) * 2 > slots->mask + 1) {
+      // Grow into a new array and publish it; readers on the old one still find every entry.
+      auto bigger = std::make_unique<Slots>((slots->mask + 1) * 2);
+      for (const auto& e : entries_) insert_slot(*bigger, e.get());
+      all_slots_.push_back(std::move(bigger));
+      slots = all_slots_.back().get();
+      insert_slot(*slots, entry.get());
+      slots_.store(slots, std::memory_order_release);
+    } else {
+      insert_slot(*slots, entry.get());
+    }
+    ++count_;
+    entries_.push_back(std::move(entry));
+    interned = entries_.back().get();
   }
-  ++count_;
-  entries_.push_back(std::move(entry));
-  return entries_.back().get();
+  // User code runs outside the lock: a handler that adds a tag of its own must not deadlock.
+  if (!warning.empty()) warn(warning);
+  return interned;
 }
 
 }  // namespace tblog::detail

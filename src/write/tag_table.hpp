@@ -45,7 +45,7 @@ class TagTable {
   }
 
   // Validates (throws tblog::Error for an empty or over-long tag), cleans and inserts.
-  // `warn` is told once when the tag had to be cleaned.
+  // `warn` is told once when the tag had to be cleaned, after the table's lock is released.
   const TagEntry* intern(std::string_view name, const std::function<void(const std::string&)>& warn);
 
  private:

@@ -15,6 +15,17 @@ using detail::QueueItem;
 namespace {
 // A buffer this large is written out without waiting for the flush interval.
 constexpr std::size_t kWriteThreshold = 1 << 20;
+
+// What the exception in flight says. Called in a catch block.
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
 }  // namespace
 
 void SummaryWriter::Impl::run_writer_thread() {
@@ -34,7 +45,7 @@ void SummaryWriter::Impl::run_writer_thread() {
         closing = true;
         break;
       }
-      handle(item);
+      handle_safely(item);
       ++handled;
       if (++since_producer_wake >= wake_producers_every) {
         since_producer_wake = 0;
@@ -44,7 +55,7 @@ void SummaryWriter::Impl::run_writer_thread() {
       if ((handled & 4095) == 0 && Clock::now() >= next_flush) break;
     }
     if (closing) {
-      write_all(options_.fsync_on_flush, false);
+      write_all(options_.fsync_on_flush, false, true);
       for (auto& file : files_) close_file(*file);
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -58,7 +69,7 @@ void SummaryWriter::Impl::run_writer_thread() {
     if (blocked_producers_.load() > 0) wake_blocked_producers();
     const auto now = Clock::now();
     if (now >= next_flush) {
-      write_all(false, true);
+      write_all(false, true, false);
       next_flush = now + interval;
       continue;
     }
@@ -83,20 +94,66 @@ detail::EventFile& SummaryWriter::Impl::run_file(std::uint32_t run) {
   if (run >= files_.size()) {
     std::lock_guard<std::mutex> lock(runs_mu_);
     while (files_.size() < run_dirs_.size()) {
-      files_.push_back(std::make_unique<detail::EventFile>(
-          file_system_, run_dirs_[files_.size()], options_.filename_suffix));
+      files_.push_back(new_event_file(run_dirs_[files_.size()]));
       if (options_.purge_step) start_session(*files_.back());
     }
   }
   return *files_[run];
 }
 
+std::unique_ptr<detail::EventFile> SummaryWriter::Impl::new_event_file(
+    const std::string& dir) const {
+  // Retries after a write error start at the flush interval and double up to five minutes.
+  const auto interval = std::chrono::duration_cast<detail::EventFile::Clock::duration>(
+      std::chrono::duration<double>(options_.flush_secs));
+  return std::make_unique<detail::EventFile>(file_system_, dir, options_.filename_suffix,
+                                             interval, std::chrono::minutes(5));
+}
+
 void SummaryWriter::Impl::start_session(detail::EventFile& file) {
   detail::append_session_start_record(file.buffer(), wall_clock_now(), *options_.purge_step);
 }
 
-void SummaryWriter::Impl::handle(QueueItem& item) {
-  detail::EventFile& file = run_file(item.run);
+void SummaryWriter::Impl::handle_safely(QueueItem& item) {
+  if (item.kind == QueueItem::Kind::flush) return finish_flush(item);
+  // Owned here from the start, so that nothing below can leak it.
+  std::unique_ptr<detail::Payload> payload(item.payload);
+  item.payload = nullptr;
+  detail::EventFile* file = nullptr;
+  std::size_t size_before = 0;
+  std::uint64_t events_before = 0;
+  try {
+    file = &run_file(item.run);
+    size_before = file->buffer().size();
+    events_before = file->buffered_events();
+    handle(*file, item, payload.get());
+  } catch (...) {
+    // No half-encoded record may reach the file.
+    if (file != nullptr) file->cut_back(size_before, events_before);
+    std::string what;
+    try {
+      what = "cannot write '" + (item.tag ? item.tag->clean : std::string("event")) +
+             "': " + current_exception_text();
+    } catch (...) {
+      what = "out of memory";  // fits the string's inline buffer: no allocation
+    }
+    record_loss(what, 1);
+    return;
+  }
+  if (file->buffer().size() >= kWriteThreshold) write_out(*file, false);
+}
+
+void SummaryWriter::Impl::finish_flush(const QueueItem& item) {
+  write_all(options_.fsync_on_flush, true, true);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    flushes_done_ = std::max(flushes_done_, item.step);
+  }
+  flush_cv_.notify_all();
+}
+
+void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
+                                 detail::Payload* payload) {
   switch (item.kind) {
     case QueueItem::Kind::scalar:
       detail::append_scalar_record(file.buffer(), item.wall_time, item.step, *item.tag,
@@ -104,7 +161,6 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
       file.count_buffered_event();
       break;
     case QueueItem::Kind::payload: {
-      std::unique_ptr<detail::Payload> payload(item.payload);
       const std::string tag = item.tag ? item.tag->clean : std::string();
       detail::EncodeContext ctx;
       ctx.tag = tag;
@@ -136,23 +192,32 @@ void SummaryWriter::Impl::handle(QueueItem& item) {
       break;
     }
     case QueueItem::Kind::flush:
-      write_all(options_.fsync_on_flush, true);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        flushes_done_ = std::max(flushes_done_, item.step);
-      }
-      flush_cv_.notify_all();
-      return;
     case QueueItem::Kind::close:
-      return;
+      break;
   }
-  if (file.buffer().size() >= kWriteThreshold) write_out(file);
 }
 
-void SummaryWriter::Impl::write_out(detail::EventFile& file) {
+void SummaryWriter::Impl::write_out(detail::EventFile& file, bool asked) {
   std::uint64_t written = 0;
   std::uint64_t lost = 0;
-  const Status st = file.write_buffered(&written, &lost);
+  Status st;
+  try {
+    st = file.write_buffered(&written, &lost, asked);
+  } catch (...) {
+    // A FileSystem that throws (or no memory): the buffer is lost, the writer goes on, and
+    // the next write starts a new file.
+    lost = file.discard_buffer();
+    try {
+      file.close();
+    } catch (...) {
+    }
+    try {
+      st = Status::error(ErrorCode::io, 0,
+                         "cannot write to '" + file.path() + "': " + current_exception_text());
+    } catch (...) {
+      st = Status::error(ErrorCode::io, 0, "out of memory");
+    }
+  }
   written_.fetch_add(written, std::memory_order_relaxed);
   if (!st.ok()) {
     record_loss(st.message(), lost);
@@ -162,18 +227,29 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file) {
   }
   if (&file == files_[0].get()) {
     std::lock_guard<std::mutex> lock(path_mu_);
-    if (main_path_ != file.path() && !file.path().empty()) main_path_ = file.path();
+    try {
+      if (main_path_ != file.path() && !file.path().empty()) main_path_ = file.path();
+    } catch (...) {
+    }
   }
 }
 
-void SummaryWriter::Impl::write_all(bool sync, bool check_removed) {
+void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
   for (auto& file : files_) {
-    // A file someone removed gets a successor, as TensorFlow's writer does.
-    if (check_removed && file->removed()) close_file(*file);
-    write_out(*file);
-    if (sync) {
-      const Status st = file->sync();
-      if (!st.ok()) report(st.message());
+    try {
+      // A file someone removed gets a successor, as TensorFlow's writer does.
+      if (check_removed && file->removed()) close_file(*file);
+      write_out(*file, asked);
+      if (sync) {
+        const Status st = file->sync();
+        if (!st.ok()) report(st.message());
+      }
+    } catch (...) {
+      // A FileSystem that throws from removed() or sync(): say so and go on to the next run.
+      try {
+        report("cannot write to '" + file->path() + "': " + current_exception_text());
+      } catch (...) {
+      }
     }
   }
 }
@@ -181,25 +257,39 @@ void SummaryWriter::Impl::write_all(bool sync, bool check_removed) {
 void SummaryWriter::Impl::close_file(detail::EventFile& file) {
   // Every record was appended and flushed already; storage that commits on close (an object
   // store) says here that it could not, and the user hears of it.
-  const Status st = file.close();
-  if (!st.ok()) report(st.message());
+  try {
+    const Status st = file.close();
+    if (!st.ok()) report(st.message());
+  } catch (...) {
+    try {
+      report("cannot close '" + file.path() + "': " + current_exception_text());
+    } catch (...) {
+    }
+  }
 }
 
-void SummaryWriter::Impl::record_loss(const std::string& what, std::uint64_t lost) {
+void SummaryWriter::Impl::record_loss(const std::string& what, std::uint64_t lost) noexcept {
   lost_.fetch_add(lost, std::memory_order_relaxed);
   bool first_of_streak;
   {
     std::lock_guard<std::mutex> lock(mu_);
     lost_unreported_ += lost;
-    last_error_ = what;
+    try {
+      last_error_ = what;
+    } catch (...) {
+    }
     first_of_streak = !error_streak_;
     error_streak_ = true;
   }
   // Once per streak of failures: a full disk must not flood stderr from a training loop.
   if (first_of_streak) {
-    report(what + "; " + std::to_string(lost) +
-           " event(s) lost. Later losses are counted until a write succeeds; flush() and "
-           "close() throw with the total.");
+    try {
+      report(what + "; " + std::to_string(lost) +
+             " event(s) lost. Later losses are counted until a write succeeds; flush() and "
+             "close() throw with the total.");
+    } catch (...) {
+      report(what);
+    }
   }
 }
 
