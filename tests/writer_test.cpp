@@ -30,6 +30,18 @@ double now_seconds() {
   return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
 }
 
+// Runs call, which must throw tblog::Error (invalid_argument) whose message names `name`.
+template <typename Call>
+void expect_invalid(Call call, const std::string& name) {
+  try {
+    call();
+    ADD_FAILURE() << "expected tblog::Error naming " << name;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument) << e.what();
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
 std::vector<const SummaryValue*> values_of(const std::vector<Event>& events, const std::string& tag,
                                            std::vector<const Event*>* owners = nullptr) {
   std::vector<const SummaryValue*> out;
@@ -237,7 +249,7 @@ TEST(Writer, PeriodicFlushMakesDataVisibleWithinTheInterval) {
 TEST(Writer, CloseDoesNotWaitForASleepingTimer) {
   TempDir dir;
   WriterOptions options;
-  options.flush_secs = 1e6;  // a close that waited for the timer would hang this test
+  options.flush_secs = kMaxFlushSecs;  // a close that waited for the timer would hang this test
   SummaryWriter writer(dir.str(), options);
   writer.add_scalar("x", 1, 1);
   writer.close();
@@ -320,6 +332,39 @@ TEST(Writer, BadArgumentsThrowAndTheWriterCarriesOn) {
   const auto events = test::read_run_events(dir.str());
   EXPECT_EQ(values_of(events, "good").size(), 1u);
   EXPECT_EQ(events.size(), 2u);  // file_version + the good scalar: nothing of the bad calls
+}
+
+TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
+  TempDir dir;
+  const auto with = [&](auto set) {
+    return [&dir, set] {
+      WriterOptions options;
+      set(options);
+      SummaryWriter writer(dir.str(), options);
+    };
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t q : {std::size_t{0}, kMaxQueueLimit + 1, std::size_t{1} << 40,
+                        std::numeric_limits<std::size_t>::max()}) {
+    expect_invalid(with([q](WriterOptions& o) { o.max_queue = q; }), "max_queue");
+  }
+  for (double secs : {0.0, -1.0, std::nan(""), inf, -inf, 1e300, kMaxFlushSecs * 2}) {
+    expect_invalid(with([secs](WriterOptions& o) { o.flush_secs = secs; }), "flush_secs");
+  }
+  for (int level : {-1, 10}) {
+    expect_invalid(with([level](WriterOptions& o) { o.png_compression_level = level; }),
+                   "png_compression_level");
+  }
+  expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
+  EXPECT_TRUE(fs::is_empty(dir.path())) << "a rejected writer created a file";
+
+  WriterOptions edge;  // (max_queue's bound is not tried: it allocates 1 GiB)
+  edge.flush_secs = kMaxFlushSecs;
+  {
+    SummaryWriter writer(dir.str(), edge);
+    writer.add_scalar("good", 1, 1);
+  }
+  EXPECT_EQ(values_of(test::read_run_events(dir.str()), "good").size(), 1u);
 }
 
 TEST(Writer, InvalidTagsAreCleanedWithOneWarningEach) {

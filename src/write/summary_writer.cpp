@@ -38,24 +38,44 @@ std::size_t wake_mask_for(std::size_t capacity) {
   return every - 1;
 }
 
+const std::string& checked_logdir(const std::string& logdir) {
+  if (logdir.empty()) throw Error("logdir is empty");
+  return logdir;
+}
+
+// Runs before any member is built from the options: the queue allocates max_queue slots and
+// the writer thread converts flush_secs to a clock duration, neither of which is safe for
+// every value.
+WriterOptions checked_options(WriterOptions options) {
+  if (options.max_queue == 0 || options.max_queue > kMaxQueueLimit) {
+    throw Error("WriterOptions::max_queue " + std::to_string(options.max_queue) +
+                " is outside 1.." + std::to_string(kMaxQueueLimit));
+  }
+  if (!(options.flush_secs > 0 && options.flush_secs <= kMaxFlushSecs)) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", options.flush_secs);
+    throw Error(std::string("WriterOptions::flush_secs ") + value + " is not a number of seconds in (0, " +
+                std::to_string(static_cast<long>(kMaxFlushSecs)) + "]");
+  }
+  if (options.png_compression_level < 0 || options.png_compression_level > 9) {
+    throw Error("WriterOptions::png_compression_level " +
+                std::to_string(options.png_compression_level) + " is outside 0..9");
+  }
+  if (options.purge_step && *options.purge_step < 0) {
+    throw Error("WriterOptions::purge_step " + std::to_string(*options.purge_step) +
+                " is negative");
+  }
+  return options;
+}
+
 }  // namespace
 
 SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
-    : logdir_(logdir),
-      options_(std::move(options)),
+    : logdir_(checked_logdir(logdir)),
+      options_(checked_options(std::move(options))),
       file_system_(options_.file_system ? options_.file_system : FileSystem::posix()),
       queue_(options_.max_queue),
       wake_mask_(wake_mask_for(queue_.capacity())) {
-  if (logdir_.empty()) throw Error("logdir is empty");
-  if (!(options_.flush_secs > 0)) throw Error("flush_secs must be positive");
-  if (options_.png_compression_level < 0 || options_.png_compression_level > 9) {
-    throw Error("png_compression_level " + std::to_string(options_.png_compression_level) +
-                " is outside 0..9");
-  }
-  if (options_.max_queue == 0) throw Error("max_queue must be at least 1");
-  if (options_.purge_step && *options_.purge_step < 0) {
-    throw Error("purge_step " + std::to_string(*options_.purge_step) + " is negative");
-  }
   handler_ = options_.error_handler ? options_.error_handler : default_handler;
   warn_ = handler_;
   run_dirs_.push_back(logdir_);
