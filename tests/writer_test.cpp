@@ -218,6 +218,33 @@ TEST(Writer, AddScalarsMakesOneRunPerNameAsPyTorchDoes) {
   EXPECT_EQ(values_of(test::read_run_events(dir.str() + "/multi_x_cos"), "multi/x").size(), 5u);
 }
 
+TEST(Writer, AddScalarsNamesStayInsideTheLogdir) {
+  TempDir dir;
+  const std::string logdir = dir.str() + "/log";
+  {
+    SummaryWriter writer(logdir);
+    const std::vector<std::string> bad = {"/../../x", "a/../..", "a/../../..",
+                                          "a//b",     "a/.",     std::string("a\0b", 3)};
+    for (const std::string& name : bad) {
+      expect_invalid([&] { writer.add_scalars("m", {{"ok", 1.0}, {name, 2.0}}, 1); }, "add_scalars");
+    }
+    writer.add_scalars("m", {{"ok", 3.0}}, 2);
+    writer.flush();
+  }
+  std::vector<std::string> outside;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    outside.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(outside, std::vector<std::string>{"log"});
+  const auto runs = find_runs(logdir);
+  std::vector<std::string> names;
+  for (const auto& r : runs) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{".", "m_ok"}));
+  const auto ok = values_of(test::read_run_events(logdir + "/m_ok"), "m");
+  ASSERT_EQ(ok.size(), 1u);  // nothing of the rejected calls, though "ok" came first in them
+  EXPECT_EQ(ok[0]->simple_value, 3.0f);
+}
+
 TEST(Writer, FlushPutsEverythingOnDiskWithoutClosing) {
   TempDir dir;
   WriterOptions options;

@@ -238,15 +238,17 @@ void SummaryWriter::add_scalars(std::string_view main_tag,
   item.tag = impl().checked_tag(main_tag, step);
   item.step = step;
   item.wall_time = wall_time_of(step);
-  std::string prefix = impl().logdir_ + "/" + std::string(main_tag) + "_";
-  for (std::size_t i = impl().logdir_.size() + 1; i < prefix.size(); ++i) {
-    if (prefix[i] == '/') prefix[i] = '_';
+  // PyTorch's folder for each name: <logdir>/<main_tag with '/' as '_'>_<name>.
+  std::string prefix = std::string(main_tag) + "_";
+  for (char& c : prefix) {
+    if (c == '/') c = '_';
   }
   for (const auto& [name, value] : values) {
     if (name.empty()) throw Error("add_scalars: a name in values is empty");
+    check_run_folder("add_scalars: the name '" + name + "' in values", prefix + name);
   }
   for (const auto& [name, value] : values) {
-    item.run = impl().run_index(prefix + name);
+    item.run = impl().run_index(impl().logdir_ + "/" + prefix + name);
     item.value = value;
     impl().enqueue(item);
   }
