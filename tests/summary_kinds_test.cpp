@@ -411,6 +411,27 @@ TEST(HistogramRawPayload, RejectsBadBuckets) {
   expect_error([&] { make_histogram_raw_payload(b); }, {"bucket_counts[0]"});
 }
 
+TEST(HistogramRawPayload, RejectsBadSummaryFields) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  HistogramBuckets b = raw_buckets();
+  b.min = nan;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.min", "NaN"});
+  b = raw_buckets();
+  b.max = nan;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.max", "NaN"});
+  for (double num : {-1.0, nan, std::numeric_limits<double>::infinity()}) {
+    b = raw_buckets();
+    b.num = num;
+    expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.num"});
+  }
+  b = raw_buckets();
+  b.min = 3.0;
+  b.max = 2.0;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.min", "buckets.max"});
+  b.num = 0;  // an empty histogram may keep an empty range
+  EXPECT_NO_THROW(make_histogram_raw_payload(b));
+}
+
 // ---------------------------------------------------------------------------------------
 // Images
 

@@ -177,6 +177,19 @@ std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buck
                   number(counts[i]) + "; counts must be finite and >= 0");
     }
   }
+  if (std::isnan(buckets.min) || std::isnan(buckets.max)) {
+    throw Error("histogram: buckets.min " + number(buckets.min) + " or buckets.max " +
+                number(buckets.max) + " is NaN");
+  }
+  if (!(buckets.num >= 0) || std::isinf(buckets.num)) {
+    throw Error("histogram: buckets.num is " + number(buckets.num) +
+                "; the value count must be finite and >= 0");
+  }
+  // An empty histogram may keep TensorFlow's empty range (min DBL_MAX, max -DBL_MAX).
+  if (buckets.num > 0 && buckets.min > buckets.max) {
+    throw Error("histogram: buckets.min " + number(buckets.min) + " is above buckets.max " +
+                number(buckets.max));
+  }
   return std::make_unique<RawHistogramPayload>(buckets);
 }
 
