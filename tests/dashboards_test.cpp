@@ -473,6 +473,10 @@ TEST(Audio, BadInput) {
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok, 0), 8000, 0); }, {"audio.channels 0"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), 0, 0); }, {"sample_rate 0"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), NAN, 0); }, {"sample_rate"});
+  for (const char* label : {"bad \xff byte", "surrogate \xed\xa0\x80", "overlong \xc0\xaf"}) {
+    expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), 8000, 0, label); },
+                    {"label", "UTF-8"});
+  }
 }
 
 // ---------------------------------------------------------------------------------------
