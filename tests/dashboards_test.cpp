@@ -851,6 +851,11 @@ TEST(Mesh, BadInput) {
   expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {255, 0, 0}, "{}", 0); }, {"colors has 3"});
   expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {}, "{camera: 1}", 0); },
                   {"config_json", "not valid JSON"});
+  for (const char* not_object : {"[1, 2]", " 3", "\"camera\"", "null", "true"}) {
+    expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {}, not_object, 0); },
+                    {"config_json", "not an object"});
+  }
+  f.w().add_mesh("m", v, {}, {}, " {\"camera\": {\"fov\": 75}} ", 1);  // an object is fine
 }
 
 // ---------------------------------------------------------------------------------------
