@@ -202,6 +202,21 @@ TEST_F(RankEnvironment, EachVariableInOrder) {
   EXPECT_THROW(rank_from_environment(), Error);
 }
 
+TEST_F(RankEnvironment, OutOfRangeRanksAreErrorsNamingTheVariable) {
+  for (const char* value : {"4294967296", "2147483648", "99999999999999999999999", "-1"}) {
+    ::setenv("OMPI_COMM_WORLD_RANK", value, 1);
+    try {
+      rank_from_environment();
+      ADD_FAILURE() << value << " was taken as rank " << rank_from_environment();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find("OMPI_COMM_WORLD_RANK"), std::string::npos) << e.what();
+    }
+  }
+  ::setenv("OMPI_COMM_WORLD_RANK", "2147483647", 1);
+  EXPECT_EQ(rank_from_environment(), 2147483647);
+}
+
 TEST_F(RankEnvironment, WriterTakesItsRankFromTheEnvironment) {
   TempDir dir;
   ::setenv("PMI_RANK", "3", 1);
