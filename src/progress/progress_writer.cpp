@@ -49,6 +49,11 @@ void ProgressWriter::reject_negative_samples(std::int64_t samples) {
   throw Error("samples " + std::to_string(samples) + " is negative");
 }
 
+void ProgressWriter::reject_sample_overflow(std::int64_t samples, std::int64_t so_far) {
+  throw Error("samples " + std::to_string(samples) + " added to the " + std::to_string(so_far) +
+              " counted since the last summary overflows a 64-bit count");
+}
+
 void ProgressWriter::schedule_next_record() {
   if (!freq_) {
     updates_until_record_ = kNever;
@@ -87,6 +92,9 @@ void ProgressWriter::update_test(std::int64_t samples, double metric_sum) {
   if (samples <= 0) {
     if (samples < 0) reject_negative_samples(samples);
     return;
+  }
+  if (samples > std::numeric_limits<std::int64_t>::max() - test_.samples) {
+    reject_sample_overflow(samples, test_.samples);
   }
   if (!test_started_) {
     test_started_ = true;
