@@ -221,7 +221,13 @@ TEST(HParams, RunPerTrialLayoutAndMetricsNamedByScalarTags) {
                 .session_end_info()
                 .status(),
             pb::STATUS_FAILURE);
-  EXPECT_TRUE(values_of(t1, "_hparams_/session_end_info").empty()) << "running: no end";
+  // Running is an end record whose status is STATUS_RUNNING: without one, TensorBoard
+  // shows the session as unknown.
+  const auto running_end = values_of(t1, "_hparams_/session_end_info");
+  ASSERT_EQ(running_end.size(), 1u);
+  const pb::SessionEndInfo running = hparams_content(running_end[0].value).session_end_info();
+  EXPECT_EQ(running.status(), pb::STATUS_RUNNING);
+  EXPECT_EQ(running.end_time_secs(), 0.0) << "a running session has no end time";
   EXPECT_DOUBLE_EQ(hparams_content(values_of(t1, "_hparams_/session_start_info").at(0).value)
                        .session_start_info()
                        .hparams()
