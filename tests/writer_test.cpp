@@ -383,6 +383,12 @@ TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
                    "png_compression_level");
   }
   expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
+  expect_invalid(with([](WriterOptions& o) { o.overflow = static_cast<OverflowPolicy>(7); }),
+                 "overflow");
+  for (const std::string suffix : {std::string("/../../x"), std::string("a/b"), std::string("a\0b", 3)}) {
+    expect_invalid(with([suffix](WriterOptions& o) { o.filename_suffix = suffix; }),
+                   "filename_suffix");
+  }
   EXPECT_TRUE(fs::is_empty(dir.path())) << "a rejected writer created a file";
 
   WriterOptions edge;  // (max_queue's bound is not tried: it allocates 1 GiB)

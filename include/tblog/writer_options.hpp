@@ -36,7 +36,7 @@ struct WriterOptions {
   // of add_scalars' runs) logged before at a step >= purge_step, so curves do not zigzag.
   // Written as a SessionLog START at that step, as PyTorch's purge_step does.
   std::optional<std::int64_t> purge_step;
-  // Appended to event file names, after the per-process counter.
+  // Appended to event file names, after the per-process counter: no '/' or NUL byte.
   std::string filename_suffix;
   // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on
   // the writer thread or the caller's thread; must be thread-safe. Default: print to stderr.

@@ -61,6 +61,16 @@ WriterOptions checked_options(WriterOptions options) {
     throw Error("WriterOptions::png_compression_level " +
                 std::to_string(options.png_compression_level) + " is outside 0..9");
   }
+  if (options.overflow != OverflowPolicy::block && options.overflow != OverflowPolicy::drop) {
+    throw Error("WriterOptions::overflow " + std::to_string(static_cast<int>(options.overflow)) +
+                " is not an OverflowPolicy");
+  }
+  // The suffix ends the event file's name: a '/' would put the file in another folder
+  // (outside the logdir with "/../x"), and no file name holds a NUL.
+  if (options.filename_suffix.find_first_of(std::string("/\0", 2)) != std::string::npos) {
+    throw Error("WriterOptions::filename_suffix '" + options.filename_suffix +
+                "' holds a '/' or a NUL byte; it must be part of a file name");
+  }
   if (options.purge_step && *options.purge_step < 0) {
     throw Error("WriterOptions::purge_step " + std::to_string(*options.purge_step) +
                 " is negative");
