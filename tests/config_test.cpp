@@ -94,6 +94,34 @@ TEST(Config, EveryErrorNamesTheKeyOrPath) {
   EXPECT_NE(error_of([&] { c.get_string("epochs"); }).find("'epochs'"), std::string::npos);
 }
 
+TEST(Config, FoldersAndUnreadableFilesAreErrorsNamingThePath) {
+  TempDir dir;
+  Config c = make_config();
+  for (const std::string path : {dir.str(), std::string("/proc/self/mem")}) {
+    // A folder opens but reads nothing; /proc/self/mem opens but its first read fails (EIO).
+    const std::string msg = error_of([&] { c.parse_args({"configFile=" + path}); });
+    EXPECT_NE(msg.find("'" + path + "'"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(c.is_set("epochs"));
+}
+
+TEST(Config, HashInsideAQuotedValueIsKept) {
+  TempDir dir;
+  const std::string file = dir.str() + "/run.cfg";
+  test::write_file(file,
+                   "model = \"conv#2\"   # the comment starts here\n"
+                   "tensorBoardLogDir = 'runs/#7' # and here\n"
+                   "epochs = 4 # \"not a value\"\n");
+  Config c = make_config();
+  c.parse_file(file);
+  EXPECT_EQ(c.get_string("model"), "conv#2");
+  EXPECT_EQ(c.get_string("tensorBoardLogDir"), "runs/#7");
+  EXPECT_EQ(c.get_int("epochs"), 4);
+  test::write_file(file, "model = \"conv # unclosed\n");
+  const std::string msg = error_of([&] { c.parse_file(file); });
+  EXPECT_NE(msg.find(file + ":1"), std::string::npos) << msg;
+}
+
 TEST(Config, WritersFromConfig) {
   TempDir dir;
   {

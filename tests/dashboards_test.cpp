@@ -221,7 +221,13 @@ TEST(HParams, RunPerTrialLayoutAndMetricsNamedByScalarTags) {
                 .session_end_info()
                 .status(),
             pb::STATUS_FAILURE);
-  EXPECT_TRUE(values_of(t1, "_hparams_/session_end_info").empty()) << "running: no end";
+  // Running is an end record whose status is STATUS_RUNNING: without one, TensorBoard
+  // shows the session as unknown.
+  const auto running_end = values_of(t1, "_hparams_/session_end_info");
+  ASSERT_EQ(running_end.size(), 1u);
+  const pb::SessionEndInfo running = hparams_content(running_end[0].value).session_end_info();
+  EXPECT_EQ(running.status(), pb::STATUS_RUNNING);
+  EXPECT_EQ(running.end_time_secs(), 0.0) << "a running session has no end time";
   EXPECT_DOUBLE_EQ(hparams_content(values_of(t1, "_hparams_/session_start_info").at(0).value)
                        .session_start_info()
                        .hparams()
@@ -473,6 +479,10 @@ TEST(Audio, BadInput) {
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok, 0), 8000, 0); }, {"audio.channels 0"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), 0, 0); }, {"sample_rate 0"});
   expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), NAN, 0); }, {"sample_rate"});
+  for (const char* label : {"bad \xff byte", "surrogate \xed\xa0\x80", "overlong \xc0\xaf"}) {
+    expect_rejected(f, [&] { f.w().add_audio("a", AudioView(ok), 8000, 0, label); },
+                    {"label", "UTF-8"});
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -847,6 +857,11 @@ TEST(Mesh, BadInput) {
   expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {255, 0, 0}, "{}", 0); }, {"colors has 3"});
   expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {}, "{camera: 1}", 0); },
                   {"config_json", "not valid JSON"});
+  for (const char* not_object : {"[1, 2]", " 3", "\"camera\"", "null", "true"}) {
+    expect_rejected(f, [&] { f.w().add_mesh("m", v, {}, {}, not_object, 0); },
+                    {"config_json", "not an object"});
+  }
+  f.w().add_mesh("m", v, {}, {}, " {\"camera\": {\"fov\": 75}} ", 1);  // an object is fine
 }
 
 // ---------------------------------------------------------------------------------------

@@ -129,7 +129,10 @@ TEST(Graph, AddGraphWritesEventGraphDef) {
     writer.add_graph(small_mlp());
     Graph bad;
     bad.add_node("a", "Op", {"nowhere"});
-    EXPECT_THROW(writer.add_graph(bad), Error);
+    EXPECT_THROW(writer.add_graph(bad, GraphOptions{true}), Error);  // strict
+    Graph duplicate = small_mlp();
+    duplicate.add_node("fc1/relu", "Identity");
+    EXPECT_THROW(writer.add_graph(duplicate), Error);
     EXPECT_THROW(writer.add_graph(Graph()), Error);
     writer.add_scalar("still/works", 1, 1);
   }
@@ -144,6 +147,43 @@ TEST(Graph, AddGraphWritesEventGraphDef) {
   }
   EXPECT_EQ(graphs, 1);
   EXPECT_EQ(scalars, 1);
+}
+
+// PyTorch's traced graphs carry inputs that name no node; TensorBoard draws them, so the
+// GraphDef they come in must be writable again.
+TEST(Graph, DanglingInputsAreWrittenWithOneWarningPerGraph) {
+  Graph traced = small_mlp();
+  traced.add_node("out", "aten::softmax", {"fc1/relu", "input/missing:1", "^also/missing"});
+  const Graph loaded = Graph::from_graph_def(traced.to_graph_def());
+  TempDir dir;
+  std::vector<std::string> warnings;
+  WriterOptions options;
+  options.error_handler = [&](const std::string& m) { warnings.push_back(m); };
+  {
+    SummaryWriter writer(dir.str(), options);
+    writer.add_graph(loaded);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("2 input(s)"), std::string::npos) << warnings[0];
+    EXPECT_NE(warnings[0].find("'input/missing:1'"), std::string::npos) << warnings[0];
+    try {
+      writer.add_graph(loaded, GraphOptions{true});
+      ADD_FAILURE() << "strict accepted a dangling input";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find("'input/missing:1'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(warnings.size(), 1u);
+  int graphs = 0;
+  for (const auto& e : test::read_run_events(dir.str())) {
+    if (e.what != Event::What::graph_def) continue;
+    ++graphs;
+    const Graph back = Graph::from_graph_def(e.graph_def);
+    ASSERT_EQ(back.size(), 6u);
+    EXPECT_EQ(back.nodes()[5].inputs,
+              (std::vector<std::string>{"fc1/relu", "input/missing:1", "^also/missing"}));
+  }
+  EXPECT_EQ(graphs, 1);  // the strict call wrote nothing
 }
 
 TEST(Graph, ProgressWriterRecordsTheModel) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <thread>
 #include <tuple>
@@ -98,6 +99,29 @@ TEST(ProgressSchedule, ZeroSamplesIgnoredNegativeRejected) {
   EXPECT_THROW(w.update_test(-3, 0), Error);
   EXPECT_EQ(w.total_updates(), 0);
   EXPECT_THROW(RecordingWriter(-2, 0, 0), Error);
+}
+
+TEST(ProgressSchedule, SampleCountsThatWouldOverflowAreRejected) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  RecordingWriter w(1, 0, 0);
+  w.update_training(kMax - 10, 1, 1);
+  try {
+    w.update_training(11, 1, 1);
+    ADD_FAILURE() << "the epoch's sample count overflowed";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("samples 11"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(w.total_updates(), 1);  // the rejected update counted nothing
+  w.update_training(10, 1, 1);      // exactly up to the limit is fine
+  w.summarize_training_progress();
+  ASSERT_EQ(w.summaries.size(), 1u);
+  EXPECT_EQ(w.summaries[0].samples, kMax);
+  w.update_training(5, 1, 1);  // a summary starts the count again
+
+  w.update_test(kMax, 0);
+  EXPECT_THROW(w.update_test(1, 0), Error);
+  w.summarize_test_progress();
+  w.update_test(1, 0);
 }
 
 std::map<std::string, std::vector<std::pair<std::int64_t, float>>> scalars_in(const std::string& dir) {
@@ -200,6 +224,21 @@ TEST_F(RankEnvironment, EachVariableInOrder) {
   }
   ::setenv("OMPI_COMM_WORLD_RANK", "x", 1);
   EXPECT_THROW(rank_from_environment(), Error);
+}
+
+TEST_F(RankEnvironment, OutOfRangeRanksAreErrorsNamingTheVariable) {
+  for (const char* value : {"4294967296", "2147483648", "99999999999999999999999", "-1"}) {
+    ::setenv("OMPI_COMM_WORLD_RANK", value, 1);
+    try {
+      rank_from_environment();
+      ADD_FAILURE() << value << " was taken as rank " << rank_from_environment();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
+      EXPECT_NE(std::string(e.what()).find("OMPI_COMM_WORLD_RANK"), std::string::npos) << e.what();
+    }
+  }
+  ::setenv("OMPI_COMM_WORLD_RANK", "2147483647", 1);
+  EXPECT_EQ(rank_from_environment(), 2147483647);
 }
 
 TEST_F(RankEnvironment, WriterTakesItsRankFromTheEnvironment) {

@@ -457,6 +457,27 @@ TEST(HistogramRawPayload, RejectsBadBuckets) {
   expect_error([&] { make_histogram_raw_payload(b); }, {"bucket_counts[0]"});
 }
 
+TEST(HistogramRawPayload, RejectsBadSummaryFields) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  HistogramBuckets b = raw_buckets();
+  b.min = nan;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.min", "NaN"});
+  b = raw_buckets();
+  b.max = nan;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.max", "NaN"});
+  for (double num : {-1.0, nan, std::numeric_limits<double>::infinity()}) {
+    b = raw_buckets();
+    b.num = num;
+    expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.num"});
+  }
+  b = raw_buckets();
+  b.min = 3.0;
+  b.max = 2.0;
+  expect_error([&] { make_histogram_raw_payload(b); }, {"buckets.min", "buckets.max"});
+  b.num = 0;  // an empty histogram may keep an empty range
+  EXPECT_NO_THROW(make_histogram_raw_payload(b));
+}
+
 // ---------------------------------------------------------------------------------------
 // Images
 
@@ -618,10 +639,36 @@ TEST(ImagePayload, RejectsBadArgumentsNamingThem) {
             ImageView(px, ImageLayout::HWC, std::int64_t{1} << 40, std::int64_t{1} << 30, 4));
       },
       {"image.height"});
-  // Sizes whose product does not fit in 64 bits are a size mismatch, not a wrap-around.
+  // Sizes near 2^64 are too large, not a wrap-around.
   expect_error(
       [&] { make_image_payload(ImageView(px, ImageLayout::HWC, 0x7FFFFFFF, 0x7FFFFFFF, 4)); },
-      {"image.size"});
+      {"image", "2147483647 x 2147483647 x 4", "elements"});
+}
+
+TEST(ImagePayload, AbsurdSizesAreErrorsNotAllocationFailures) {
+  // The check comes before any pixel is read: a small buffer stands in for the claimed size.
+  const std::vector<std::uint8_t> px(16);
+  expect_error(
+      [&] {
+        make_image_payload(ImageView(px.data(), std::size_t{100000} * 100000, ImageLayout::HW,
+                                     100000, 100000));
+      },
+      {"image", "100000 x 100000 x 1", "10000000000", "elements"});
+  expect_error(
+      [&] {
+        make_image_batch_payload(ImageBatchView(px.data(), std::size_t{3} << 30,
+                                                BatchLayout::NHWC, 3 << 10, 1024, 1024, 1));
+      },
+      {"3072 x 1024 x 1024 x 1", "elements"});
+}
+
+TEST(HistogramPayload, AbsurdCountsAreErrorsNotAllocationFailures) {
+  const std::vector<float> values(16);
+  const std::size_t count = 1000000000000;  // 10^12: nothing is read past the check
+  expect_error([&] { make_histogram_payload(values.data(), count); },
+               {"count", "1000000000000"});
+  expect_error([&] { make_histogram_tensor_payload(values.data(), count); },
+               {"count", "1000000000000"});
 }
 
 TEST(ImageBatchPayload, LaysImagesSideBySideUpToEightPerRow) {

@@ -32,6 +32,18 @@ double now_seconds() {
   return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
 }
 
+// Runs call, which must throw tblog::Error (invalid_argument) whose message names `name`.
+template <typename Call>
+void expect_invalid(Call call, const std::string& name) {
+  try {
+    call();
+    ADD_FAILURE() << "expected tblog::Error naming " << name;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::invalid_argument) << e.what();
+    EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+  }
+}
+
 std::vector<const SummaryValue*> values_of(const std::vector<Event>& events, const std::string& tag,
                                            std::vector<const Event*>* owners = nullptr) {
   std::vector<const SummaryValue*> out;
@@ -208,6 +220,33 @@ TEST(Writer, AddScalarsMakesOneRunPerNameAsPyTorchDoes) {
   EXPECT_EQ(values_of(test::read_run_events(dir.str() + "/multi_x_cos"), "multi/x").size(), 5u);
 }
 
+TEST(Writer, AddScalarsNamesStayInsideTheLogdir) {
+  TempDir dir;
+  const std::string logdir = dir.str() + "/log";
+  {
+    SummaryWriter writer(logdir);
+    const std::vector<std::string> bad = {"/../../x", "a/../..", "a/../../..",
+                                          "a//b",     "a/.",     std::string("a\0b", 3)};
+    for (const std::string& name : bad) {
+      expect_invalid([&] { writer.add_scalars("m", {{"ok", 1.0}, {name, 2.0}}, 1); }, "add_scalars");
+    }
+    writer.add_scalars("m", {{"ok", 3.0}}, 2);
+    writer.flush();
+  }
+  std::vector<std::string> outside;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    outside.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(outside, std::vector<std::string>{"log"});
+  const auto runs = find_runs(logdir);
+  std::vector<std::string> names;
+  for (const auto& r : runs) names.push_back(r.name);
+  EXPECT_EQ(names, (std::vector<std::string>{".", "m_ok"}));
+  const auto ok = values_of(test::read_run_events(logdir + "/m_ok"), "m");
+  ASSERT_EQ(ok.size(), 1u);  // nothing of the rejected calls, though "ok" came first in them
+  EXPECT_EQ(ok[0]->simple_value, 3.0f);
+}
+
 TEST(Writer, FlushPutsEverythingOnDiskWithoutClosing) {
   TempDir dir;
   WriterOptions options;
@@ -239,7 +278,7 @@ TEST(Writer, PeriodicFlushMakesDataVisibleWithinTheInterval) {
 TEST(Writer, CloseDoesNotWaitForASleepingTimer) {
   TempDir dir;
   WriterOptions options;
-  options.flush_secs = 1e6;  // a close that waited for the timer would hang this test
+  options.flush_secs = kMaxFlushSecs;  // a close that waited for the timer would hang this test
   SummaryWriter writer(dir.str(), options);
   writer.add_scalar("x", 1, 1);
   writer.close();
@@ -322,6 +361,45 @@ TEST(Writer, BadArgumentsThrowAndTheWriterCarriesOn) {
   const auto events = test::read_run_events(dir.str());
   EXPECT_EQ(values_of(events, "good").size(), 1u);
   EXPECT_EQ(events.size(), 2u);  // file_version + the good scalar: nothing of the bad calls
+}
+
+TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
+  TempDir dir;
+  const auto with = [&](auto set) {
+    return [&dir, set] {
+      WriterOptions options;
+      set(options);
+      SummaryWriter writer(dir.str(), options);
+    };
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  for (std::size_t q : {std::size_t{0}, kMaxQueueLimit + 1, std::size_t{1} << 40,
+                        std::numeric_limits<std::size_t>::max()}) {
+    expect_invalid(with([q](WriterOptions& o) { o.max_queue = q; }), "max_queue");
+  }
+  for (double secs : {0.0, -1.0, std::nan(""), inf, -inf, 1e300, kMaxFlushSecs * 2}) {
+    expect_invalid(with([secs](WriterOptions& o) { o.flush_secs = secs; }), "flush_secs");
+  }
+  for (int level : {-1, 10}) {
+    expect_invalid(with([level](WriterOptions& o) { o.png_compression_level = level; }),
+                   "png_compression_level");
+  }
+  expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
+  expect_invalid(with([](WriterOptions& o) { o.overflow = static_cast<OverflowPolicy>(7); }),
+                 "overflow");
+  for (const std::string suffix : {std::string("/../../x"), std::string("a/b"), std::string("a\0b", 3)}) {
+    expect_invalid(with([suffix](WriterOptions& o) { o.filename_suffix = suffix; }),
+                   "filename_suffix");
+  }
+  EXPECT_TRUE(fs::is_empty(dir.path())) << "a rejected writer created a file";
+
+  WriterOptions edge;  // (max_queue's bound is not tried: it allocates 1 GiB)
+  edge.flush_secs = kMaxFlushSecs;
+  {
+    SummaryWriter writer(dir.str(), edge);
+    writer.add_scalar("good", 1, 1);
+  }
+  EXPECT_EQ(values_of(test::read_run_events(dir.str()), "good").size(), 1u);
 }
 
 TEST(Writer, InvalidTagsAreCleanedWithOneWarningEach) {

@@ -1,6 +1,7 @@
 #pragma once
 // Configuration of command-line runs, as CNTK's: `key=value` arguments and
-// `configFile=PATH` files of `key = value` lines (`#` starts a comment). Later settings
+// `configFile=PATH` files of `key = value` lines (`#` starts a comment, except inside a
+// value quoted with "..." or '...', whose quotes are removed). Later settings
 // override earlier ones. Every key must be defined first, with its type and default, so a
 // misspelt key or a value of the wrong type is an error naming it.
 #include <cstdint>
@@ -31,7 +32,8 @@ class TBLOG_API Config {
   // Applies argv[first..argc) in order. Throws tblog::Error naming the bad argument.
   void parse_args(int argc, const char* const* argv, int first = 1);
   void parse_args(const std::vector<std::string>& args);
-  // Applies a `key = value` file. Throws tblog::Error naming the path (and line).
+  // Applies a `key = value` file. Throws tblog::Error naming the path (and line), also for a
+  // folder or a file that cannot be read to its end.
   void parse_file(const std::string& path);
   // Sets one key from its text form.
   void set(const std::string& key, const std::string& text, const std::string& where = "");

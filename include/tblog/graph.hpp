@@ -60,6 +60,14 @@ struct GraphNode {
   std::string device;
 };
 
+// SummaryWriter::add_graph's options.
+struct GraphOptions {
+  // Reject a graph with an input that names no node, as Graph::validate does. Off (the
+  // default): such inputs are written as they are, with one warning per graph, since
+  // TensorBoard draws them and PyTorch's traced graphs carry them.
+  bool strict = false;
+};
+
 // Thread safety: build on one thread; a finished graph may be read (and added) from any.
 class TBLOG_API Graph {
  public:
@@ -70,7 +78,8 @@ class TBLOG_API Graph {
   std::size_t size() const { return nodes_.size(); }
   bool empty() const { return nodes_.empty(); }
 
-  // Throws tblog::Error naming the first duplicate node name or input that names no node.
+  // Throws tblog::Error naming the first duplicate node name or input that names no node
+  // (add_graph without GraphOptions::strict only warns about the latter).
   // Cycles are allowed: graphs may have them.
   void validate() const;
 

@@ -55,7 +55,9 @@ struct HParamsOptions {
   std::int64_t step = 0;  // step of the metric values written as scalars
   // Sessions of one group are aggregated in the dashboard; empty: the run's name.
   std::string group_name;
-  // running: no end is recorded (the dashboard shows the session as running).
+  // Written as the session end's status; running writes an end with STATUS_RUNNING and no end
+  // time (TensorBoard shows a session without an end as unknown). TensorBoard keeps the first
+  // end of a run, so a running session cannot be marked finished later by this writer.
   SessionStatus status = SessionStatus::success;
   // The experiment (hparam and metric lists) goes with the session. Turn off to let
   // TensorBoard gather the experiment from all sessions of the logdir.

@@ -7,6 +7,11 @@
 
 namespace tblog {
 
+// Elements (count x height x width x channels) one image, batch, video or sprite call may
+// hold: the writer copies them before returning, so more is a tblog::Error naming the shape
+// (2^31 float elements are 8 GiB), not an allocation failure.
+inline constexpr std::uint64_t kMaxImageElements = std::uint64_t{1} << 31;
+
 // uint8 pixels are 0..255; float pixels are 0..1 (clamped) and scaled to 0..255.
 enum class PixelType { uint8, float32 };
 

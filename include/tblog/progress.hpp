@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,11 +38,16 @@ class TBLOG_API ProgressWriter {
   ProgressWriter& operator=(const ProgressWriter&) = delete;
 
   // After each training minibatch: its sample count and the sums of loss and metric over
-  // its samples (so averages weigh samples). 0 samples: ignored. Negative: tblog::Error.
+  // its samples (so averages weigh samples). 0 samples: ignored. Negative, or
+  // a count since the last summary past INT64_MAX: tblog::Error, and nothing is counted.
   void update_training(std::int64_t samples, double loss_sum, double metric_sum) {
     if (samples <= 0) {
       if (samples < 0) reject_negative_samples(samples);
       return;
+    }
+    // The epoch's count holds the window's: checking it keeps both from overflowing.
+    if (samples > std::numeric_limits<std::int64_t>::max() - epoch_.samples) {
+      reject_sample_overflow(samples, epoch_.samples);
     }
     window_.add(samples, loss_sum, metric_sum);
     epoch_.add(samples, loss_sum, metric_sum);
@@ -95,6 +101,7 @@ class TBLOG_API ProgressWriter {
   void record_training_window();
   void schedule_next_record();
   [[noreturn]] static void reject_negative_samples(std::int64_t samples);
+  [[noreturn]] static void reject_sample_overflow(std::int64_t samples, std::int64_t so_far);
 
   std::optional<std::int64_t> freq_;
   std::int64_t first_;

@@ -42,6 +42,7 @@
 namespace tblog {
 
 class Graph;
+struct GraphOptions;
 
 // How add_scalar stores a value. TensorBoard shows all three on the Scalars dashboard.
 enum class ScalarFormat {
@@ -100,9 +101,11 @@ class TBLOG_API SummaryWriter {
   // A batch laid out as one grid image (PyTorch's make_grid: up to 8 per row).
   void add_images(std::string_view tag, const ImageBatchView& batch, Step step);
 
-  // The model graph (Graphs tab), as Event.graph_def. The graph is validated (unique names,
-  // inputs that resolve) and copied on the caller's thread, serialized on the writer thread.
-  void add_graph(const Graph& graph);
+  // The model graph (Graphs tab), as Event.graph_def. The graph is validated (unique names;
+  // inputs that name no node are a warning, or an error with options.strict) and copied on
+  // the caller's thread, serialized on the writer thread.
+  void add_graph(const Graph& graph);  // with GraphOptions{}
+  void add_graph(const Graph& graph, const GraphOptions& options);
 
   // ---- Dashboards. Same rules as above: arguments are checked and copied on the caller's
   // thread (a bad call throws tblog::Error and writes nothing), encoding and file writing

@@ -17,11 +17,16 @@ enum class OverflowPolicy {
   drop,   // count the entry as dropped and return at once
 };
 
+// Bounds the SummaryWriter constructor enforces (tblog::Error naming the option otherwise).
+// The queue allocates one 64-byte slot per entry up front: 2^24 entries is 1 GiB.
+inline constexpr std::size_t kMaxQueueLimit = std::size_t{1} << 24;
+inline constexpr double kMaxFlushSecs = 86400;  // one day
+
 struct WriterOptions {
-  // Pending entries the queue holds before the overflow policy applies.
+  // Pending entries the queue holds before the overflow policy applies: 1..kMaxQueueLimit.
   std::size_t max_queue = 1 << 16;
   OverflowPolicy overflow = OverflowPolicy::block;
-  // Everything added is on disk at most this long after it was added.
+  // Everything added is on disk at most this long after it was added: (0, kMaxFlushSecs].
   double flush_secs = 2.0;
   // zlib level for PNG images: 0 (none) .. 9 (smallest). 1 is fast and still compresses well.
   int png_compression_level = 1;
@@ -31,7 +36,7 @@ struct WriterOptions {
   // of add_scalars' runs) logged before at a step >= purge_step, so curves do not zigzag.
   // Written as a SessionLog START at that step, as PyTorch's purge_step does.
   std::optional<std::int64_t> purge_step;
-  // Appended to event file names, after the per-process counter.
+  // Appended to event file names, after the per-process counter: no '/' or NUL byte.
   std::string filename_suffix;
   // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on
   // the writer thread or the caller's thread; must be thread-safe. Default: print to stderr.

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "format/utf8.hpp"
 #include "kinds/dashboard_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/plugins.pb.h"
@@ -106,6 +107,12 @@ std::unique_ptr<Payload> make_audio_payload(const AudioView& audio, double sampl
   if ((kWavHeaderBytes - 8) + audio.size * 2 > std::numeric_limits<std::uint32_t>::max()) {
     throw Error("add_audio: audio.size " + std::to_string(audio.size) +
                 " samples do not fit in one WAV file (4 GiB)");
+  }
+  // TensorBoard decodes the label as UTF-8 (Markdown under the clip), as add_text's text.
+  const std::size_t bad = first_invalid_utf8(label);
+  if (bad != label.size()) {
+    throw Error("add_audio: label is not valid UTF-8: byte " + std::to_string(bad) + " of " +
+                std::to_string(label.size()) + " starts no valid character");
   }
   std::vector<std::int16_t> samples(audio.size);
   std::size_t outside = 0;

@@ -13,7 +13,15 @@
 #include "tblog/image.hpp"
 #include "tblog/summary_writer.hpp"
 
+namespace tblog {
+class Graph;
+}
+
 namespace tblog::detail {
+
+// graph.cpp: Graph::validate's checks. With allow_dangling, inputs that name no node are
+// counted instead of thrown, and the first is described in *first_dangling.
+std::size_t check_graph(const Graph& graph, bool allow_dangling, std::string* first_dangling);
 
 // text.cpp: plugin "text", a DT_STRING tensor of shape [1] (as PyTorch writes it).
 std::unique_ptr<Payload> make_text_payload(std::string_view markdown);

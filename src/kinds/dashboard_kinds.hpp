@@ -26,7 +26,7 @@ inline constexpr std::string_view kHparamsSessionEndTag = "_hparams_/session_end
 struct HParamsPayloads {
   std::unique_ptr<Payload> experiment;     // null unless options.write_experiment
   std::unique_ptr<Payload> session_start;
-  std::unique_ptr<Payload> session_end;    // null while the session is running
+  std::unique_ptr<Payload> session_end;    // its status; for running, STATUS_RUNNING
 };
 // `wall_time`: the session's start and end time, in seconds since the epoch.
 HParamsPayloads make_hparams_payloads(const std::map<std::string, HParamValue>& hparams,

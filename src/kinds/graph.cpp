@@ -5,6 +5,7 @@
 
 #include <google/protobuf/arena.h>
 
+#include "kinds/core_kinds.hpp"
 #include "tblog/error.hpp"
 #include "tblog/graph.pb.h"
 
@@ -173,7 +174,12 @@ GraphNode& Graph::add_node(std::string name, std::string op, std::vector<std::st
   return nodes_.back();
 }
 
-void Graph::validate() const {
+void Graph::validate() const { detail::check_graph(*this, false, nullptr); }
+
+std::size_t detail::check_graph(const Graph& graph, bool allow_dangling,
+                                std::string* first_dangling) {
+  const std::vector<GraphNode>& nodes_ = graph.nodes();
+  std::size_t dangling = 0;
   std::unordered_set<std::string_view> names;
   names.reserve(nodes_.size());
   for (const auto& node : nodes_) {
@@ -192,10 +198,13 @@ void Graph::validate() const {
     }
     for (const auto& input : node.inputs) {
       if (names.count(producer_of(input)) == 0) {
-        throw Error("graph node '" + node.name + "' has input '" + input + "', which names no node");
+        const std::string what = "graph node '" + node.name + "' has input '" + input + "'";
+        if (!allow_dangling) throw Error(what + ", which names no node");
+        if (dangling++ == 0 && first_dangling != nullptr) *first_dangling = what;
       }
     }
   }
+  return dangling;
 }
 
 std::string Graph::to_graph_def() const {

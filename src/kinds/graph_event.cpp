@@ -1,5 +1,6 @@
 // SummaryWriter::add_graph: the graph is validated and copied on the caller's thread and
 // serialized into Event.graph_def on the writer thread.
+#include "kinds/core_kinds.hpp"
 #include "kinds/payload.hpp"
 #include "write/summary_writer_impl.hpp"
 #include "tblog/graph.hpp"
@@ -22,11 +23,20 @@ class GraphPayload : public detail::Payload {
 
 }  // namespace
 
-void SummaryWriter::add_graph(const Graph& graph) {
-  impl_->check_open();
+void SummaryWriter::add_graph(const Graph& graph) { add_graph(graph, GraphOptions{}); }
+
+void SummaryWriter::add_graph(const Graph& graph, const GraphOptions& options) {
+  impl().check_open();
   if (graph.empty()) throw Error("graph has no nodes");
-  graph.validate();
+  std::string first_dangling;
+  const std::size_t dangling = detail::check_graph(graph, !options.strict, &first_dangling);
   impl_->enqueue_payload(nullptr, 0, std::make_unique<GraphPayload>(graph));
+  if (dangling > 0) {
+    impl_->warn_("graph: " + std::to_string(dangling) + " input(s) name no node (first: " +
+                 first_dangling +
+                 "); written as they are, TensorBoard draws them (GraphOptions::strict rejects "
+                 "them)");
+  }
 }
 
 }  // namespace tblog

@@ -203,6 +203,10 @@ template <typename T>
 std::unique_ptr<Payload> make_histogram(const T* values, std::size_t count) {
   if (count == 0) throw Error("histogram: values is empty");
   if (values == nullptr) throw Error("histogram: values is null");
+  if (count > kMaxHistogramValues) {
+    throw Error("histogram: count " + std::to_string(count) + " is above " +
+                std::to_string(kMaxHistogramValues) + " values");
+  }
   return std::make_unique<HistogramPayload<T>>(values, count);
 }
 
@@ -252,6 +256,19 @@ std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buck
       throw Error("histogram: buckets.bucket_counts[" + std::to_string(i) + "] is " +
                   number(counts[i]) + "; counts must be finite and >= 0");
     }
+  }
+  if (std::isnan(buckets.min) || std::isnan(buckets.max)) {
+    throw Error("histogram: buckets.min " + number(buckets.min) + " or buckets.max " +
+                number(buckets.max) + " is NaN");
+  }
+  if (!(buckets.num >= 0) || std::isinf(buckets.num)) {
+    throw Error("histogram: buckets.num is " + number(buckets.num) +
+                "; the value count must be finite and >= 0");
+  }
+  // An empty histogram may keep TensorFlow's empty range (min DBL_MAX, max -DBL_MAX).
+  if (buckets.num > 0 && buckets.min > buckets.max) {
+    throw Error("histogram: buckets.min " + number(buckets.min) + " is above buckets.max " +
+                number(buckets.max));
   }
   return std::make_unique<RawHistogramPayload>(buckets);
 }

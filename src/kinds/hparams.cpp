@@ -126,7 +126,10 @@ class HParamsPayload final : public Payload {
       }
       case Part::session_end:
         data.mutable_session_end_info()->set_status(to_proto(s.options.status));
-        data.mutable_session_end_info()->set_end_time_secs(s.wall_time);
+        // A running session has not ended: no end time.
+        if (s.options.status != SessionStatus::running) {
+          data.mutable_session_end_info()->set_end_time_secs(s.wall_time);
+        }
         break;
     }
     pb::Summary::Value value;
@@ -242,9 +245,10 @@ HParamsPayloads make_hparams_payloads(const std::map<std::string, HParamValue>& 
     out.experiment = std::make_unique<HParamsPayload>(session, Part::experiment);
   }
   out.session_start = std::make_unique<HParamsPayload>(session, Part::session_start);
-  if (options.status != SessionStatus::running) {
-    out.session_end = std::make_unique<HParamsPayload>(session, Part::session_end);
-  }
+  // Always, running included: TensorBoard takes a session's status from its SessionEndInfo
+  // and shows a session without one as unknown, so running is an end record with
+  // STATUS_RUNNING (and no end time).
+  out.session_end = std::make_unique<HParamsPayload>(session, Part::session_end);
   return out;
 }
 

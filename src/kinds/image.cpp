@@ -143,9 +143,14 @@ void check_image_shape(const std::string& arg, const void* data, std::size_t siz
   const std::string dims = (is_batch ? std::to_string(count) + " x " : std::string()) +
                            std::to_string(height) + " x " + std::to_string(width) + " x " +
                            std::to_string(channels);
-  if (!fits || expected != size) {
+  if (!fits || expected > kMaxImageElements) {
+    throw Error(arg + ": the shape (" + dims + ") holds " +
+                (fits ? std::to_string(expected) : std::string("more than 2^64")) +
+                " elements, above the " + std::to_string(kMaxImageElements) + " one call may copy");
+  }
+  if (expected != size) {
     throw Error(arg + ".size is " + std::to_string(size) + " elements, but the shape (" + dims +
-                ") needs " + (fits ? std::to_string(expected) : std::string("more than 2^64")));
+                ") needs " + std::to_string(expected));
   }
 }
 

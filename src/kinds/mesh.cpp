@@ -227,6 +227,11 @@ std::unique_ptr<Payload> make_mesh_payload(const std::vector<float>& vertices,
   if (!is_valid_json(config)) {
     throw Error("add_mesh: config_json is not valid JSON: '" + config.substr(0, 80) + "'");
   }
+  // TensorBoard's mesh plugin reads it as the scene's settings object (camera, lights, ...).
+  if (config[config.find_first_not_of(" \t\r\n")] != '{') {
+    throw Error("add_mesh: config_json is valid JSON but not an object: '" +
+                config.substr(0, 80) + "'");
+  }
   return std::make_unique<MeshPayload>(vertices, faces, colors, std::move(config));
 }
 

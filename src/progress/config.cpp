@@ -3,10 +3,13 @@
 #include "tblog/error.hpp"
 #include "tblog/progress.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace tblog {
@@ -33,6 +36,59 @@ std::string strip_quotes(const std::string& s) {
     return s.substr(1, s.size() - 2);
   }
   return s;
+}
+
+// The whole file, or tblog::Error naming the path: a folder, or a file whose read fails
+// (which an ifstream would take for an empty file, training silently with the defaults).
+std::string read_config_file(const std::string& path) {
+  const auto fail = [&](const char* what) {
+    return Error(ErrorCode::io, "cannot read config file '" + path + "': " + what);
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw fail(std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+    const int error = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    ::close(fd);
+    throw fail(std::strerror(error));
+  }
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      throw fail(std::strerror(error));
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+// The line without its comment: a '#' starts one unless it is inside a value that is quoted
+// ("..." or '...', the quotes starting the value). An unclosed quote is an error.
+std::string without_comment(const std::string& line, const std::string& where) {
+  const auto eq = line.find('=');
+  const auto hash = line.find('#');
+  if (eq == std::string::npos || (hash != std::string::npos && hash < eq)) {
+    return hash == std::string::npos ? line : line.substr(0, hash);
+  }
+  std::size_t search_from = eq + 1;
+  const auto value_start = line.find_first_not_of(" \t", eq + 1);
+  if (value_start != std::string::npos && (line[value_start] == '"' || line[value_start] == '\'')) {
+    const auto close = line.find(line[value_start], value_start + 1);
+    if (close == std::string::npos) {
+      throw Error("config file " + where + ": the value's quote " + line[value_start] +
+                  " is not closed");
+    }
+    search_from = close + 1;
+  }
+  const auto comment = line.find('#', search_from);
+  return comment == std::string::npos ? line : line.substr(0, comment);
 }
 
 }  // namespace
@@ -116,17 +172,14 @@ void Config::parse_args(int argc, const char* const* argv, int first) {
 }
 
 void Config::parse_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(ErrorCode::io, "cannot read config file '" + path + "': " + std::strerror(errno));
+  std::istringstream in(read_config_file(path));
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
-    const auto hash = line.find('#');
-    if (hash != std::string::npos) line.erase(hash);
-    line = trim(line);
-    if (line.empty()) continue;
     const std::string where = path + ":" + std::to_string(number);
+    line = trim(without_comment(line, where));
+    if (line.empty()) continue;
     const auto eq = line.find('=');
     if (eq == std::string::npos || eq == 0) {
       throw Error("config file " + where + ": '" + line + "' is not of the form key = value");

@@ -1,4 +1,5 @@
 // ProgressWriter: CNTK's schedule of minibatch records and summaries, and the rank rule.
+#include <cerrno>
 #include <cstdlib>
 #include <limits>
 
@@ -18,10 +19,13 @@ int rank_from_environment() {
     const char* value = std::getenv(name);
     if (value == nullptr || *value == '\0') continue;
     char* end = nullptr;
+    errno = 0;
     const long rank = std::strtol(value, &end, 10);
-    if (*end != '\0' || rank < 0) {
+    // Out of int's range is an error too: 4294967296 must not become rank 0 in a second process.
+    if (*end != '\0' || rank < 0 || errno == ERANGE || rank > std::numeric_limits<int>::max()) {
       throw Error(std::string("environment variable ") + name + "='" + value +
-                  "' is not a rank (a non-negative integer)");
+                  "' is not a rank (an integer in 0.." +
+                  std::to_string(std::numeric_limits<int>::max()) + ")");
     }
     return static_cast<int>(rank);
   }
@@ -43,6 +47,11 @@ ProgressWriter::~ProgressWriter() = default;
 
 void ProgressWriter::reject_negative_samples(std::int64_t samples) {
   throw Error("samples " + std::to_string(samples) + " is negative");
+}
+
+void ProgressWriter::reject_sample_overflow(std::int64_t samples, std::int64_t so_far) {
+  throw Error("samples " + std::to_string(samples) + " added to the " + std::to_string(so_far) +
+              " counted since the last summary overflows a 64-bit count");
 }
 
 void ProgressWriter::schedule_next_record() {
@@ -83,6 +92,9 @@ void ProgressWriter::update_test(std::int64_t samples, double metric_sum) {
   if (samples <= 0) {
     if (samples < 0) reject_negative_samples(samples);
     return;
+  }
+  if (samples > std::numeric_limits<std::int64_t>::max() - test_.samples) {
+    reject_sample_overflow(samples, test_.samples);
   }
   if (!test_started_) {
     test_started_ = true;

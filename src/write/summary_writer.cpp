@@ -41,6 +41,46 @@ std::size_t wake_mask_for(std::size_t capacity) {
   return every - 1;
 }
 
+const std::string& checked_logdir(const std::string& logdir) {
+  if (logdir.empty()) throw Error("logdir is empty");
+  return logdir;
+}
+
+// Runs before any member is built from the options: the queue allocates max_queue slots and
+// the writer thread converts flush_secs to a clock duration, neither of which is safe for
+// every value.
+WriterOptions checked_options(WriterOptions options) {
+  if (options.max_queue == 0 || options.max_queue > kMaxQueueLimit) {
+    throw Error("WriterOptions::max_queue " + std::to_string(options.max_queue) +
+                " is outside 1.." + std::to_string(kMaxQueueLimit));
+  }
+  if (!(options.flush_secs > 0 && options.flush_secs <= kMaxFlushSecs)) {
+    char value[32];
+    std::snprintf(value, sizeof value, "%g", options.flush_secs);
+    throw Error(std::string("WriterOptions::flush_secs ") + value + " is not a number of seconds in (0, " +
+                std::to_string(static_cast<long>(kMaxFlushSecs)) + "]");
+  }
+  if (options.png_compression_level < 0 || options.png_compression_level > 9) {
+    throw Error("WriterOptions::png_compression_level " +
+                std::to_string(options.png_compression_level) + " is outside 0..9");
+  }
+  if (options.overflow != OverflowPolicy::block && options.overflow != OverflowPolicy::drop) {
+    throw Error("WriterOptions::overflow " + std::to_string(static_cast<int>(options.overflow)) +
+                " is not an OverflowPolicy");
+  }
+  // The suffix ends the event file's name: a '/' would put the file in another folder
+  // (outside the logdir with "/../x"), and no file name holds a NUL.
+  if (options.filename_suffix.find_first_of(std::string("/\0", 2)) != std::string::npos) {
+    throw Error("WriterOptions::filename_suffix '" + options.filename_suffix +
+                "' holds a '/' or a NUL byte; it must be part of a file name");
+  }
+  if (options.purge_step && *options.purge_step < 0) {
+    throw Error("WriterOptions::purge_step " + std::to_string(*options.purge_step) +
+                " is negative");
+  }
+  return options;
+}
+
 }  // namespace
 
 // Every live writer of the process, so that a child forked from it can mark the writers it
@@ -76,22 +116,12 @@ void SummaryWriter::Impl::unregister_live_writer(Impl* writer) {
 }
 
 SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
-    : logdir_(logdir),
-      options_(std::move(options)),
+    : logdir_(checked_logdir(logdir)),
+      options_(checked_options(std::move(options))),
       file_system_(options_.file_system ? options_.file_system : FileSystem::posix()),
       queue_(options_.max_queue),
       wake_mask_(wake_mask_for(queue_.capacity())),
       creator_pid_(::getpid()) {
-  if (logdir_.empty()) throw Error("logdir is empty");
-  if (!(options_.flush_secs > 0)) throw Error("flush_secs must be positive");
-  if (options_.png_compression_level < 0 || options_.png_compression_level > 9) {
-    throw Error("png_compression_level " + std::to_string(options_.png_compression_level) +
-                " is outside 0..9");
-  }
-  if (options_.max_queue == 0) throw Error("max_queue must be at least 1");
-  if (options_.purge_step && *options_.purge_step < 0) {
-    throw Error("purge_step " + std::to_string(*options_.purge_step) + " is negative");
-  }
   // The user's handler may throw: nothing it throws may end the writer thread (and with it
   // the process) or escape a destructor.
   handler_ = [user = options_.error_handler ? options_.error_handler : default_handler](
@@ -310,15 +340,17 @@ void SummaryWriter::add_scalars(std::string_view main_tag,
   item.tag = impl().checked_tag(main_tag, step);
   item.step = step;
   item.wall_time = wall_time_of(step);
-  std::string prefix = impl().logdir_ + "/" + std::string(main_tag) + "_";
-  for (std::size_t i = impl().logdir_.size() + 1; i < prefix.size(); ++i) {
-    if (prefix[i] == '/') prefix[i] = '_';
+  // PyTorch's folder for each name: <logdir>/<main_tag with '/' as '_'>_<name>.
+  std::string prefix = std::string(main_tag) + "_";
+  for (char& c : prefix) {
+    if (c == '/') c = '_';
   }
   for (const auto& [name, value] : values) {
     if (name.empty()) throw Error("add_scalars: a name in values is empty");
+    check_run_folder("add_scalars: the name '" + name + "' in values", prefix + name);
   }
   for (const auto& [name, value] : values) {
-    item.run = impl().run_index(prefix + name);
+    item.run = impl().run_index(impl().logdir_ + "/" + prefix + name);
     item.value = value;
     impl().enqueue(item);
   }

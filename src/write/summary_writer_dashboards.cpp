@@ -12,28 +12,33 @@
 #include "write/summary_writer_impl.hpp"
 
 namespace tblog {
-namespace {
 
-using detail::QueueItem;
-
-// A sub-run name must stay inside the logdir.
-void check_run_name(const std::string& name) {
-  if (name.front() == '/') {
-    throw Error("add_hparams: options.run_name '" + name + "' is absolute; give a folder inside the logdir");
+void check_run_folder(const std::string& what, const std::string& folder) {
+  if (folder.find('\0') != std::string::npos) {
+    throw Error(what + " holds a NUL byte, which no file name can");
+  }
+  if (folder.empty() || folder.front() == '/') {
+    throw Error(what + " makes the run folder '" + folder +
+                "', which is not relative; give a folder inside the logdir");
   }
   std::size_t start = 0;
   for (;;) {
-    const std::size_t slash = name.find('/', start);
+    const std::size_t slash = folder.find('/', start);
     const std::string part =
-        name.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        folder.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (part.empty() || part == "." || part == "..") {
-      throw Error("add_hparams: options.run_name '" + name +
-                  "' has an empty, '.' or '..' path component; give a folder inside the logdir");
+      throw Error(what + " makes the run folder '" + folder +
+                  "', which has an empty, '.' or '..' path component; give a folder inside "
+                  "the logdir");
     }
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
 }
+
+namespace {
+
+using detail::QueueItem;
 
 }  // namespace
 
@@ -42,7 +47,9 @@ void SummaryWriter::add_hparams(const std::map<std::string, HParamValue>& hparam
                                 const HParamsOptions& options) {
   impl().check_open();
   check_step(options.step);  // hparams are written now; the step only places the metrics
-  if (!options.run_name.empty()) check_run_name(options.run_name);
+  if (!options.run_name.empty()) {
+    check_run_folder("add_hparams: options.run_name '" + options.run_name + "'", options.run_name);
+  }
   const double wall_time = wall_clock_now();
   detail::HParamsPayloads payloads =
       detail::make_hparams_payloads(hparams, metrics, options, wall_time);

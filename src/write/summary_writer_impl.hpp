@@ -29,6 +29,11 @@ class Payload;
 // Throws tblog::Error for a negative step, or a wall time that is NaN, infinite or negative.
 void check_step(Step step);
 
+// Throws tblog::Error, starting with `what` (the call and argument), unless `folder` is a
+// relative path that stays inside the logdir: no NUL, no empty, '.' or '..' component.
+// add_hparams' run_name and add_scalars' names make sub-run folders: both go through it.
+void check_run_folder(const std::string& what, const std::string& folder);
+
 // Seconds since the epoch: the step's wall time when it has one, else now.
 double wall_time_of(Step step);
 
