@@ -33,6 +33,8 @@ std::unique_ptr<Payload> make_histogram_raw_payload(const HistogramBuckets& buck
 // histogram_tensor.cpp: plugin "histograms", DT_DOUBLE [k, 3].
 std::unique_ptr<Payload> make_histogram_tensor_payload(const float* values, std::size_t count);
 std::unique_ptr<Payload> make_histogram_tensor_payload(const double* values, std::size_t count);
+// The checks of add_histogram's values, either form: present, not empty, not absurdly many.
+void check_histogram_values(const void* values, std::size_t count);
 // add_histogram's choice between the two forms.
 template <typename T>
 std::unique_ptr<Payload> make_histogram_payload(const T* values, std::size_t count,

@@ -201,12 +201,7 @@ class RawHistogramPayload final : public Payload {
 
 template <typename T>
 std::unique_ptr<Payload> make_histogram(const T* values, std::size_t count) {
-  if (count == 0) throw Error("histogram: values is empty");
-  if (values == nullptr) throw Error("histogram: values is null");
-  if (count > kMaxHistogramValues) {
-    throw Error("histogram: count " + std::to_string(count) + " is above " +
-                std::to_string(kMaxHistogramValues) + " values");
-  }
+  check_histogram_values(values, count);
   return std::make_unique<HistogramPayload<T>>(values, count);
 }
 
@@ -221,6 +216,15 @@ std::string number(double v) {
 const std::vector<double>& default_bucket_limits() { return default_bucket_index().limits(); }
 
 std::size_t default_bucket_of(double v) { return default_bucket_index()(v); }
+
+void check_histogram_values(const void* values, std::size_t count) {
+  if (count == 0) throw Error("histogram: values is empty");
+  if (values == nullptr) throw Error("histogram: values is null");
+  if (count > kMaxHistogramValues) {
+    throw Error("histogram: count " + std::to_string(count) + " is above " +
+                std::to_string(kMaxHistogramValues) + " values");
+  }
+}
 
 HistogramBuckets bucketize(const double* values, std::size_t count, std::size_t* non_finite) {
   return bucketize_values(values, count, non_finite);

@@ -63,12 +63,7 @@ class HistogramTensorPayload final : public Payload {
 
 template <typename T>
 std::unique_ptr<Payload> make(const T* values, std::size_t count) {
-  if (count == 0) throw Error("histogram: values is empty");
-  if (values == nullptr) throw Error("histogram: values is null");
-  if (count > kMaxHistogramValues) {
-    throw Error("histogram: count " + std::to_string(count) + " is above " +
-                std::to_string(kMaxHistogramValues) + " values");
-  }
+  check_histogram_values(values, count);
   return std::make_unique<HistogramTensorPayload<T>>(values, count);
 }
 
