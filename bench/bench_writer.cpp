@@ -234,6 +234,18 @@ void BM_Bucketize_MillionFloats_BinarySearch(benchmark::State& state) {
 }
 BENCHMARK(BM_Bucketize_MillionFloats_BinarySearch)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The library's bucketing alone (what the writer thread runs for add_histogram), same values.
+void BM_Bucketize_MillionFloats_DefaultIndex(benchmark::State& state) {
+  const std::vector<float> floats = normal_floats(1000000);
+  const std::vector<double> values(floats.begin(), floats.end());
+  for (auto _ : state) {
+    tblog::HistogramBuckets h = tblog::detail::bucketize(values.data(), values.size(), nullptr);
+    benchmark::DoNotOptimize(h.bucket_counts.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(values.size()));
+}
+BENCHMARK(BM_Bucketize_MillionFloats_DefaultIndex)->Unit(benchmark::kMillisecond)->UseRealTime();
+
 // close() right after the last add: its cost beyond writing what is still queued.
 void BM_Close_AfterLastAdd(benchmark::State& state) {
   const std::string dir = scratch_dir("close");
