@@ -222,6 +222,24 @@ TEST(FashionMnistRun, TwoRanksLogTheSameGlobalSumsAsOneRank) {
   }
   EXPECT_EQ(a.at("minibatch/avg_loss").size(), 15u);  // 960 / 64 minibatches, each recorded
 }
+
+TEST(FashionMnistRun, UnderMpirunWithoutDistributedOnlyRankZeroWritesAndPrints) {
+  if (!kHaveData) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  TempDir dir;
+  const std::string logdir = (dir.path() / "solo").string();
+  const auto pair = test::run_command(
+      std::string(FASHION_MNIST_MPIEXEC) + " " +
+      example("epochs=1 maxTrainSamples=320 maxTestSamples=100 threads=1 numImagesToLog=0 "
+              "tensorBoardLogDir=" + test::shell_quote(logdir)));
+  ASSERT_EQ(pair.exit_code, 0) << pair.all();
+  EXPECT_EQ(test::event_files_in(logdir).size(), 1u);  // rank 1 trained but wrote nothing
+  std::size_t finished = 0;
+  for (std::size_t at = pair.output.find("Trained "); at != std::string::npos;
+       at = pair.output.find("Trained ", at + 1)) {
+    ++finished;
+  }
+  EXPECT_EQ(finished, 1u) << pair.output;  // one rank prints
+}
 #endif
 
 }  // namespace

@@ -88,8 +88,10 @@ std::pair<std::int64_t, std::int64_t> share(std::int64_t start, std::int64_t siz
 }
 
 struct Job {
-  int rank = 0;
+  int rank = 0;   // this rank's share of each minibatch
   int ranks = 1;
+  // Whose output counts: only rank 0 of the launcher writes and prints, distributed or not.
+  int output_rank = 0;
   tblog::torch::AllReduce all_reduce;  // set when distributed
 };
 
@@ -120,12 +122,12 @@ void train(Model model, const Config& config, const Job& job, const Samples& tra
   // The graph is traced on the first minibatch's shape; only rank 0 records it.
   tblog::Graph graph;
   const std::string logdir = config.get_string("tensorBoardLogDir");
-  if (job.rank == 0 && !logdir.empty()) {
+  if (job.output_rank == 0 && !logdir.empty()) {
     const Batch first = train_set.gather(order.data(), std::min(minibatch, train_set.count()));
     graph = tblog::torch::graph_of(model, first.images);
   }
   // The writers the config asks for: the console always, TensorBoard with a logdir.
-  const auto owned = tblog::make_progress_writers(config, job.rank, epochs, "Training",
+  const auto owned = tblog::make_progress_writers(config, job.output_rank, epochs, "Training",
                                                   graph.empty() ? nullptr : &graph);
   std::vector<tblog::ProgressWriter*> writers;
   tblog::TensorBoardProgressWriter* board = nullptr;
@@ -207,6 +209,10 @@ int run(int argc, char** argv) {
     throw tblog::Error("distributed=true needs the example built with MPI (install libopenmpi-dev and rebuild)");
   }
 #endif
+  // Started by mpirun without distributed=true, every rank trains alone; the launcher's rank
+  // still decides who writes and prints, so the logdir gets one event file and the terminal
+  // one progress bar.
+  job.output_rank = config.get_bool("distributed") ? job.rank : tblog::rank_from_environment();
   const std::int64_t threads = non_negative(config, "threads");
   if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
 
@@ -228,7 +234,7 @@ int run(int argc, char** argv) {
   } else {
     train(fashion_mnist::ConvNet(), config, job, train_set, test_set);
   }
-  if (job.rank == 0) {
+  if (job.output_rank == 0) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("Trained %s on %lld samples x %lld epochs in %.1fs%s%s\n", model.c_str(),
                 static_cast<long long>(train_set.count()), static_cast<long long>(config.get_int("epochs")),
