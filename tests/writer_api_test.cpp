@@ -1,6 +1,9 @@
 // SummaryWriter's API contract: steps and wall times, moves, error codes, PyTorch's
 // purge_step, scalar formats, and writing tensors and summaries tblog has no call for.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +15,7 @@
 #include <vector>
 
 #include "tblog/reader.hpp"
+#include "tblog/signals.hpp"
 #include "tblog/summary_writer.hpp"
 #include "tblog/summary.pb.h"
 #include "test_support.hpp"
@@ -361,6 +365,36 @@ TEST(WriterApi, PurgeStepDropsTheAbandonedSteps) {
   ASSERT_EQ(i.exit_code, 0) << i.all();
   EXPECT_NE(i.output.find("loss  8 events, steps 0..7, first 0, last 107"), std::string::npos)
       << i.output;
+}
+
+// SIGTERM within flush_secs of the last add: with the opt-in, everything added is on disk and
+// the process still ends by the signal.
+void expect_flushed_on(int sig) {
+  TempDir dir;
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(20);  // a hang ends the child some other way, and the test fails
+    flush_writers_on_termination_signals();
+    WriterOptions options;
+    options.flush_secs = 3600;  // nothing would reach the disk before the signal
+    SummaryWriter w(dir.str(), options);
+    for (int step = 0; step < 1000; ++step) w.add_scalar("loss", step, step);
+    ::kill(::getpid(), sig);
+    for (;;) ::pause();
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), sig) << "the signal's own action ends the process";
+  std::vector<tblog::Run> runs = find_runs(dir.str());
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(steps_of(read_run(runs[0]).events, "loss").size(), 1000u);
+}
+
+TEST(WriterApi, TerminationSignalsFlushEveryWriterFirst) {
+  expect_flushed_on(SIGTERM);
+  expect_flushed_on(SIGINT);
 }
 
 TEST(WriterApi, NegativePurgeStepIsRefused) {

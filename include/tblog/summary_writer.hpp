@@ -169,6 +169,9 @@ class TBLOG_API SummaryWriter {
   // asked). Throws tblog::Error (ErrorCode::events_lost) if events were lost to write errors
   // since the last check.
   void flush();
+  // flush() of every open writer of the process, for shutdown paths (see tblog/signals.hpp).
+  // Never throws: what a writer's flush() would throw goes to that writer's error handler.
+  static void flush_all() noexcept;
   // flush(), then stops the writer thread and closes the files. Further adds throw.
   void close();
 

@@ -7,5 +7,6 @@
 #include "tblog/image.hpp"
 #include "tblog/progress.hpp"
 #include "tblog/reader.hpp"
+#include "tblog/signals.hpp"
 #include "tblog/summary_writer.hpp"
 #include "tblog/version.hpp"

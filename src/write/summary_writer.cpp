@@ -405,6 +405,20 @@ void SummaryWriter::add_summary(std::string_view serialized_summary, Step step) 
 }
 
 void SummaryWriter::flush() { impl().flush(); }
+
+void SummaryWriter::flush_all() noexcept { Impl::flush_all_live_writers(); }
+
+void SummaryWriter::Impl::flush_all_live_writers() noexcept {
+  std::lock_guard<std::mutex> lock(live_writers_mu());
+  for (Impl* writer : live_writers()) {
+    try {
+      writer->flush();
+    } catch (const std::exception& e) {
+      writer->report(e.what());
+    } catch (...) {
+    }
+  }
+}
 void SummaryWriter::close() { impl().close(); }
 const std::string& SummaryWriter::logdir() const { return impl().logdir_; }
 

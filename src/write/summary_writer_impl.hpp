@@ -93,6 +93,7 @@ class SummaryWriter::Impl {
   void flush();
   void close();
   // handler_ and warn_ catch whatever the user's handler throws: they never throw.
+  static void flush_all_live_writers() noexcept;  // SummaryWriter::flush_all
   void report(const std::string& message) const { handler_(message); }
   // True on the writer thread (in an error handler or a FileSystem it calls), where waiting
   // for the writer thread would wait for ever.
