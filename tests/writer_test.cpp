@@ -242,7 +242,8 @@ TEST(Writer, AddScalarsNamesStayInsideTheLogdir) {
   std::vector<std::string> names;
   for (const auto& r : runs) names.push_back(r.name);
   EXPECT_EQ(names, (std::vector<std::string>{".", "m_ok"}));
-  const auto ok = values_of(test::read_run_events(logdir + "/m_ok"), "m");
+  const auto events = test::read_run_events(logdir + "/m_ok");
+  const auto ok = values_of(events, "m");
   ASSERT_EQ(ok.size(), 1u);  // nothing of the rejected calls, though "ok" came first in them
   EXPECT_EQ(ok[0]->simple_value, 3.0f);
 }
