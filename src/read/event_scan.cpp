@@ -442,6 +442,15 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
   out.values.clear();
   const char* error = nullptr;
 
+  // Event.what is a oneof: a member that follows another starts afresh (protobuf clears the
+  // old case), while repeats of the same message member merge.
+  const auto switch_to = [&out](Event::What what) {
+    if (out.what == what) return;
+    out.what = what;
+    out.values.clear();
+    out.session_status = 0;
+    out.run_metadata_tag = {};
+  };
   wire::Reader r(record);
   std::uint32_t field, type;
   while (r.next_field(field, type)) {
@@ -463,16 +472,15 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
         } else {
           r.bytes();
         }
-        out.values.clear();
-        out.what = field == 3   ? Event::What::file_version
-                   : field == 4 ? Event::What::graph_def
-                                : Event::What::other;
+        switch_to(Event::What::none);  // a string or bytes member replaces, never merges
+        switch_to(field == 3   ? Event::What::file_version
+                  : field == 4 ? Event::What::graph_def
+                               : Event::What::other);
         continue;
       case 5: {
         if (type != kLengthDelimited) break;
         // Repeated occurrences of a message field merge, so values accumulate.
-        if (out.what != Event::What::summary) out.values.clear();
-        out.what = Event::What::summary;
+        switch_to(Event::What::summary);
         wire::Reader summary(r.bytes());
         std::uint32_t f, ty;
         while (summary.next_field(f, ty)) {
@@ -488,8 +496,7 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
       }
       case 7: {
         if (type != kLengthDelimited) break;
-        out.what = Event::What::session_log;
-        out.values.clear();
+        switch_to(Event::What::session_log);
         wire::Reader log(r.bytes());
         std::uint32_t f, ty;
         while (log.next_field(f, ty)) {
@@ -506,8 +513,7 @@ const char* scan_event(std::string_view record, ScannedEvent& out) {
       }
       case 8: {
         if (type != kLengthDelimited) break;
-        out.what = Event::What::tagged_run_metadata;
-        out.values.clear();
+        switch_to(Event::What::tagged_run_metadata);
         wire::Reader meta(r.bytes());
         std::uint32_t f, ty;
         while (meta.next_field(f, ty)) {
