@@ -2,13 +2,17 @@
 # The reliability runs CI adds to the test suite:
 #  - the test suite under AddressSanitizer + UndefinedBehaviorSanitizer,
 #  - the concurrency tests under ThreadSanitizer,
-#  - each libFuzzer target for a bounded time (FUZZ_SECONDS, default 60) from its seed corpus.
+#  - each libFuzzer target from its seed corpus for FUZZ_RUNS inputs (default 1,000,000) with a
+#    fixed seed (FUZZ_SEED, default 1), so a CI run is reproducible, and at most FUZZ_SECONDS
+#    (default 120). Other seeds explore further: FUZZ_SEED=$RANDOM bash scripts/run_reliability.sh.
 # The optional LibTorch/MPI components stay out of the sanitizer builds: their prebuilt
 # libraries are not instrumented.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-fuzz_seconds=${FUZZ_SECONDS:-60}
+fuzz_seconds=${FUZZ_SECONDS:-120}
+fuzz_runs=${FUZZ_RUNS:-1000000}
+fuzz_seed=${FUZZ_SEED:-1}
 common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTBLOG_WITH_TORCH=OFF -DTBLOG_WITH_MPI=OFF
         -DTBLOG_BUILD_BENCH=OFF -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_INSTALL=OFF)
 
@@ -24,14 +28,15 @@ cmake --build build-tsan -j"$jobs" --target writer_test reliability_test progres
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   ctest --test-dir build-tsan --output-on-failure -R '^(writer_test|reliability_test|progress_writer_test)\.'
 
-echo "== libFuzzer: ${fuzz_seconds}s per target"
+echo "== libFuzzer: ${fuzz_runs} inputs (seed ${fuzz_seed}, at most ${fuzz_seconds}s) per target"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DTBLOG_BUILD_FUZZ=ON \
   -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
 for target in record_reader event_parser event_decoders_agree; do
   work=$(mktemp -d)
   cp fuzz/corpus/$target/* "$work/"
-  ./build-fuzz/fuzz/${target}_fuzz -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 "$work" 2>&1 | tail -n 12
+  ./build-fuzz/fuzz/${target}_fuzz -seed="$fuzz_seed" -runs="$fuzz_runs" \
+    -max_total_time="$fuzz_seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$work" 2>&1 | tail -n 40
   rm -rf "$work"
 done
