@@ -46,11 +46,14 @@ long peak_rss_kib() {
 
 // The caller's cost of add_scalar for a tag seen before. Batches stay below the queue's
 // capacity and are flushed outside the timed region, so this times the caller alone.
-void BM_AddScalar_CallerThread(benchmark::State& state) {
+// given_wall_time: the caller passes the wall time, leaving out the clock_gettime of the
+// three-argument add_scalar (the library's own share).
+void add_scalar_caller_cost(benchmark::State& state, bool given_wall_time) {
   tblog::WriterOptions options;
   options.max_queue = 1 << 16;
   options.flush_secs = 3600;
-  tblog::SummaryWriter writer(scratch_dir("add_scalar"), options);
+  tblog::SummaryWriter writer(scratch_dir(given_wall_time ? "add_scalar_wall" : "add_scalar"),
+                              options);
   writer.add_scalar("train/loss", 0.0, 0);
   writer.flush();
   constexpr int kBatch = 8192;
@@ -58,7 +61,11 @@ void BM_AddScalar_CallerThread(benchmark::State& state) {
   std::uint64_t allocations = 0;
   for (auto _ : state) {
     const std::uint64_t before = t_allocations;
-    for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++);
+    if (given_wall_time) {
+      for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++, 1.7e9);
+    } else {
+      for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++);
+    }
     allocations += t_allocations - before;
     state.PauseTiming();
     writer.flush();
@@ -71,30 +78,11 @@ void BM_AddScalar_CallerThread(benchmark::State& state) {
   state.counters["allocs_per_add"] =
       static_cast<double>(allocations) / static_cast<double>(state.iterations() * kBatch);
 }
-BENCHMARK(BM_AddScalar_CallerThread)->Repetitions(9)->ReportAggregatesOnly(true)->UseRealTime();
-
-// The same with the wall time given by the caller: the library's own share, without the
-// clock_gettime(CLOCK_REALTIME) that the three-argument add_scalar makes.
+void BM_AddScalar_CallerThread(benchmark::State& state) { add_scalar_caller_cost(state, false); }
 void BM_AddScalar_CallerThread_GivenWallTime(benchmark::State& state) {
-  tblog::WriterOptions options;
-  options.max_queue = 1 << 16;
-  options.flush_secs = 3600;
-  tblog::SummaryWriter writer(scratch_dir("add_scalar_wall"), options);
-  writer.add_scalar("train/loss", 0.0, 0);
-  writer.flush();
-  constexpr int kBatch = 8192;
-  std::int64_t step = 1;
-  for (auto _ : state) {
-    for (int i = 0; i < kBatch; ++i) writer.add_scalar("train/loss", 0.5, step++, 1.7e9);
-    state.PauseTiming();
-    writer.flush();
-    state.ResumeTiming();
-  }
-  state.SetItemsProcessed(state.iterations() * kBatch);
-  state.counters["ns_per_add"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kBatch),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  add_scalar_caller_cost(state, true);
 }
+BENCHMARK(BM_AddScalar_CallerThread)->Repetitions(9)->ReportAggregatesOnly(true)->UseRealTime();
 BENCHMARK(BM_AddScalar_CallerThread_GivenWallTime)->Repetitions(9)->ReportAggregatesOnly(true)
     ->UseRealTime();
 
