@@ -595,6 +595,9 @@ TEST(Embedding, SeveralEmbeddingsAndStepsAccumulateInOneConfig) {
   f.w().add_embedding(MatrixView(a, 6, 5), {}, {}, "b/c", 1);
   f.w().add_embedding(MatrixView(a, 15, 2), {}, {}, "a", 1);  // replaces a:00001
   f.w().close();
+  // An embedding is no event, but its files were written: it counts as written.
+  EXPECT_EQ(f.w().stats().events_written, 4u);
+  EXPECT_EQ(f.w().stats().events_enqueued, 4u);
   const auto config = read_config(f);
   std::map<std::string, std::vector<std::uint32_t>> shapes;
   for (const auto& e : config.embeddings()) {

@@ -158,6 +158,93 @@ TEST(Reliability, SixteenThreadsIntoOneWriter) {
   EXPECT_EQ(total, static_cast<std::int64_t>(kThreads) * kEach);
 }
 
+// close() racing adds on other threads: every add that returned normally is on disk, and
+// every add that lost the race threw tblog::Error with ErrorCode::closed.
+TEST(Reliability, CloseRacingAddsLosesNoAddThatReturned) {
+  for (int round = 0; round < 40; ++round) {
+    TempDir dir;
+    constexpr int kThreads = 4;
+    std::atomic<std::int64_t> returned{0};
+    std::atomic<int> other_errors{0};
+    std::atomic<bool> go{false};
+    {
+      WriterOptions options;
+      options.max_queue = 64;  // full now and then: blocked adds race close() too
+      SummaryWriter writer(dir.str(), options);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          while (!go.load()) std::this_thread::yield();
+          const std::string tag = "t" + std::to_string(t);
+          for (int i = 0;; ++i) {
+            try {
+              writer.add_scalar(tag, i, i);
+              returned.fetch_add(1);
+            } catch (const Error& e) {
+              if (e.code() != ErrorCode::closed) other_errors.fetch_add(1);
+              return;
+            }
+          }
+        });
+      }
+      go.store(true);
+      std::this_thread::sleep_for(std::chrono::microseconds(200 + 50 * round));
+      writer.close();
+      for (auto& th : threads) th.join();
+      const WriterStats stats = writer.stats();
+      EXPECT_EQ(stats.events_enqueued, static_cast<std::uint64_t>(returned.load()));
+      EXPECT_EQ(stats.events_written, static_cast<std::uint64_t>(returned.load()));
+      EXPECT_EQ(stats.events_dropped + stats.events_lost, 0u);
+    }
+    std::int64_t on_disk = 0;
+    for (const auto& e : test::read_run_events(dir.str())) on_disk += e.values.size();
+    ASSERT_EQ(on_disk, returned.load()) << "round " << round;
+    ASSERT_EQ(other_errors.load(), 0);
+  }
+}
+
+// stats() beside adds and flushes on other threads: never more written than enqueued, and
+// no counter wraps (enqueued once read 2^64 - 1 while a flush was being pushed).
+TEST(Reliability, StatsIsAConsistentSnapshotBesideFlushes) {
+  TempDir dir;
+  SummaryWriter writer(dir.str());
+  std::atomic<bool> stop{false};
+  std::atomic<int> flushes{0};
+  std::thread flusher([&] {
+    while (!stop.load()) {
+      writer.flush();
+      flushes.fetch_add(1);
+    }
+  });
+  std::thread adder([&] {
+    for (int i = 0; !stop.load(); ++i) writer.add_scalar("x", i, i);
+  });
+  std::uint64_t last_enqueued = 0;
+  std::uint64_t last_written = 0;
+  std::uint64_t snapshots = 0;
+  // Until both threads have done plenty, however the two cores were shared out.
+  while (flushes.load() < 200 || last_enqueued < 200000 || snapshots < 100000) {
+    const WriterStats s = writer.stats();
+    ASSERT_LE(s.events_written + s.events_lost, s.events_enqueued);
+    ASSERT_LT(s.events_enqueued, std::uint64_t{1} << 40);  // no wrap
+    ASSERT_GE(s.events_written, last_written);             // counters only grow
+    ASSERT_GE(s.events_enqueued, last_enqueued);
+    last_written = s.events_written;
+    last_enqueued = s.events_enqueued;
+    ++snapshots;
+  }
+  stop.store(true);
+  flusher.join();
+  adder.join();
+  writer.close();
+  const WriterStats end = writer.stats();
+  EXPECT_EQ(end.events_written, end.events_enqueued);
+  EXPECT_GE(end.events_enqueued, last_enqueued);
+  std::uint64_t on_disk = 0;
+  for (const auto& e : test::read_run_events(dir.str())) on_disk += e.values.size();
+  EXPECT_EQ(on_disk, end.events_enqueued);
+}
+
 // Runs body in a forked child; the child's exit code is the test's verdict (0 = pass).
 int in_child(const std::function<int()>& body) {
   const pid_t pid = ::fork();

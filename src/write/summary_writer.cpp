@@ -178,7 +178,13 @@ void SummaryWriter::Impl::wake_writer() {
   writer_cv_.notify_one();
 }
 
-void SummaryWriter::Impl::enqueue_when_full(const QueueItem& item) {
+void SummaryWriter::Impl::enqueue_when_full(const QueueItem& item,
+                                            detail::EventQueue::Push failed) {
+  if (failed == detail::EventQueue::Push::closed) {
+    // This add lost a race with close(): it was not enqueued, so it must not return normally.
+    delete item.payload;
+    throw_closed();
+  }
   if (options_.overflow == OverflowPolicy::drop) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     delete item.payload;
@@ -189,9 +195,14 @@ void SummaryWriter::Impl::enqueue_when_full(const QueueItem& item) {
 
 void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
   std::size_t position;
-  if (queue_.try_push(item, &position)) {
+  auto pushed = queue_.try_push(item, &position);
+  if (pushed == detail::EventQueue::Push::pushed) {
     wake_writer();
     return;
+  }
+  if (pushed == detail::EventQueue::Push::closed) {
+    delete item.payload;
+    throw_closed();
   }
   if (on_writer_thread()) {
     // An add from an error handler with the queue full: the writer thread cannot wait for
@@ -205,17 +216,18 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
   wake_requested_ = true;
   writer_cv_.notify_one();
   // The writer wakes us when it has made room; the timeout only guards a missed wake-up.
-  while (!queue_.try_push(item, &position)) {
-    if (writer_done_) {
+  while ((pushed = queue_.try_push(item, &position)) != detail::EventQueue::Push::pushed) {
+    if (pushed == detail::EventQueue::Push::closed || writer_done_) {
       blocked_producers_.fetch_sub(1);
       delete item.payload;
-      throw Error(ErrorCode::closed, "SummaryWriter for '" + logdir_ + "' is closed");
+      lock.unlock();
+      throw_closed();
     }
     producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
   }
   blocked_producers_.fetch_sub(1);
-  // The writer may have emptied the queue and gone to sleep while we waited for room: a
-  // flush or close pushed here must not wait for the flush timer.
+  // The writer may have emptied the queue and gone to sleep while we waited for room: what
+  // was pushed here must not wait for the flush timer.
   wake_requested_ = true;
   lock.unlock();
   writer_cv_.notify_one();
@@ -247,17 +259,16 @@ void SummaryWriter::Impl::flush() {
                 "flush() called on the writer thread (from an error handler or a FileSystem): "
                 "it would wait for itself");
   }
-  QueueItem item;
-  item.kind = QueueItem::Kind::flush;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    item.step = ++flush_tickets_;
-  }
-  control_items_.fetch_add(1, std::memory_order_relaxed);
-  enqueue_blocking(item);
   {
     std::unique_lock<std::mutex> lock(mu_);
-    flush_cv_.wait(lock, [&] { return flushes_done_ >= item.step || writer_done_; });
+    const std::int64_t ticket = ++flush_tickets_;
+    // Every add that returned before this call has its position below the target; later
+    // flushes get later targets (both are set under mu_).
+    flush_target_.store(queue_.pushed(), std::memory_order_relaxed);
+    flush_pending_.store(true, std::memory_order_release);
+    wake_requested_ = true;
+    writer_cv_.notify_one();
+    flush_cv_.wait(lock, [&] { return flushes_done_ >= ticket || writer_done_; });
   }
   throw_if_lost();
 }
@@ -281,14 +292,26 @@ void SummaryWriter::Impl::close() {
                 "it would wait for itself");
   }
   if (closed_.exchange(true)) return;
-  QueueItem item;
-  item.kind = QueueItem::Kind::close;
-  control_items_.fetch_add(1, std::memory_order_relaxed);
-  enqueue_blocking(item);
+  // From here on every push fails with `closed`, and every push that succeeded before lies
+  // ahead of the marker: the writer thread writes all of them before it stops.
+  std::size_t marker_position;
+  if (queue_.close(&marker_position)) {
+    QueueItem marker;
+    marker.kind = QueueItem::Kind::close;
+    std::unique_lock<std::mutex> lock(mu_);
+    blocked_producers_.fetch_add(1);
+    while (!queue_.try_put_marker(marker, marker_position)) {
+      // The queue is full: let the writer make room for the marker.
+      wake_requested_ = true;
+      writer_cv_.notify_one();
+      producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
+    }
+    blocked_producers_.fetch_sub(1);
+    wake_requested_ = true;
+    lock.unlock();
+    writer_cv_.notify_one();
+  }
   if (thread_.joinable()) thread_.join();
-  // Items a racing caller pushed after the close marker: release their payloads.
-  QueueItem left;
-  while (queue_.try_pop(left)) delete left.payload;
   throw_if_lost();
 }
 
@@ -430,11 +453,15 @@ std::string SummaryWriter::file_path() const {
 }
 
 WriterStats SummaryWriter::stats() const {
+  // Read in the order events move (written or lost, then enqueued), so that a snapshot
+  // taken beside adds and flushes never shows more written than enqueued. Only events go
+  // through the queue's positions (flushes are no items, the close marker is not counted).
+  const Impl& w = impl();
   WriterStats s;
-  s.events_enqueued = impl().queue_.pushed() - impl().control_items_.load();
-  s.events_dropped = impl().dropped_.load();
-  s.events_written = impl().written_.load();
-  s.events_lost = impl().lost_.load();
+  s.events_written = w.written_.load(std::memory_order_acquire);
+  s.events_lost = w.lost_.load(std::memory_order_acquire);
+  s.events_dropped = w.dropped_.load(std::memory_order_acquire);
+  s.events_enqueued = w.queue_.pushed();
   return s;
 }
 

@@ -75,7 +75,8 @@ class SummaryWriter::Impl {
   // Enqueues under the overflow policy; the item's payload is owned by the queue afterwards.
   void enqueue(const detail::QueueItem& item) {
     std::size_t position;
-    if (queue_.try_push(item, &position)) {
+    const auto pushed = queue_.try_push(item, &position);
+    if (pushed == detail::EventQueue::Push::pushed) {
       // Wake a sleeping writer thread now and then, so a steady trickle is not held back
       // to the flush interval and a burst gets drained before the queue fills.
       if ((position & wake_mask_) == 0 && writer_sleeping_.load(std::memory_order_relaxed)) {
@@ -83,7 +84,7 @@ class SummaryWriter::Impl {
       }
       return;
     }
-    enqueue_when_full(item);
+    enqueue_when_full(item, pushed);
   }
   // Enqueues the payload of one add_* call (tag may be null for untagged events) for run
   // `run` (0: the writer's own; others from run_index).
@@ -113,7 +114,6 @@ class SummaryWriter::Impl {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> lost_{0};
-  std::atomic<std::uint64_t> control_items_{0};
   mutable std::mutex path_mu_;
   std::string main_path_;  // the main run's current event file
 
@@ -123,7 +123,8 @@ class SummaryWriter::Impl {
   std::set<std::string> audio_clamp_warned_;     // tags already warned about clamped audio
 
  private:
-  void enqueue_when_full(const detail::QueueItem& item);
+  // After a push that failed: full (the overflow policy applies) or closed (throws).
+  void enqueue_when_full(const detail::QueueItem& item, detail::EventQueue::Push failed);
   void enqueue_blocking(const detail::QueueItem& item);
   void wake_writer();
   void throw_if_lost();
@@ -132,7 +133,9 @@ class SummaryWriter::Impl {
   // Handles one item; whatever it throws (a FileSystem, no memory) loses that event only.
   void handle_safely(detail::QueueItem& item);
   void handle(detail::EventFile& file, detail::QueueItem& item, detail::Payload* payload);
-  void finish_flush(const detail::QueueItem& item);
+  // Serves the flush()es asked for once the items pushed before them are handled: writes
+  // every buffer out and wakes their callers. `popped`: items the writer thread has taken.
+  void serve_flushes(std::uint64_t popped);
   detail::EventFile& run_file(std::uint32_t run);
   // WriterOptions::purge_step: the SessionLog START that begins each run's first file.
   void start_session(detail::EventFile& file);
@@ -163,6 +166,10 @@ class SummaryWriter::Impl {
   bool wake_requested_ = false;
   std::int64_t flush_tickets_ = 0;   // flushes asked for
   std::int64_t flushes_done_ = 0;    // flushes completed, in order
+  // A flush is no queue item: it asks the writer to write out once it has taken the items
+  // pushed before it (flush_target_ of them), so that stats() counts only events.
+  std::atomic<std::uint64_t> flush_target_{0};
+  std::atomic<bool> flush_pending_{false};
   bool writer_done_ = false;
   std::uint64_t lost_unreported_ = 0;  // lost to write errors since flush() last threw
   std::string last_error_;

@@ -36,6 +36,7 @@ void SummaryWriter::Impl::run_writer_thread() {
   const std::size_t wake_producers_every = std::max<std::size_t>(1, queue_.capacity() / 8);
   std::size_t since_producer_wake = 0;
   QueueItem item;
+  std::uint64_t popped = 0;
 
   for (;;) {
     std::size_t handled = 0;
@@ -47,6 +48,8 @@ void SummaryWriter::Impl::run_writer_thread() {
       }
       handle_safely(item);
       ++handled;
+      ++popped;
+      if (flush_pending_.load(std::memory_order_acquire)) serve_flushes(popped);
       if (++since_producer_wake >= wake_producers_every) {
         since_producer_wake = 0;
         if (blocked_producers_.load() > 0) wake_blocked_producers();
@@ -67,6 +70,14 @@ void SummaryWriter::Impl::run_writer_thread() {
       return;
     }
     if (blocked_producers_.load() > 0) wake_blocked_producers();
+    if (flush_pending_.load(std::memory_order_acquire)) {
+      serve_flushes(popped);
+      if (flush_pending_.load(std::memory_order_acquire)) {
+        // A producer has its position but is still storing its item: it takes moments.
+        std::this_thread::yield();
+        continue;
+      }
+    }
     const auto now = Clock::now();
     if (now >= next_flush) {
       write_all(false, true, false);
@@ -115,7 +126,6 @@ void SummaryWriter::Impl::start_session(detail::EventFile& file) {
 }
 
 void SummaryWriter::Impl::handle_safely(QueueItem& item) {
-  if (item.kind == QueueItem::Kind::flush) return finish_flush(item);
   // Owned here from the start, so that nothing below can leak it.
   std::unique_ptr<detail::Payload> payload(item.payload);
   item.payload = nullptr;
@@ -143,11 +153,18 @@ void SummaryWriter::Impl::handle_safely(QueueItem& item) {
   if (file->buffer().size() >= kWriteThreshold) write_out(*file, false);
 }
 
-void SummaryWriter::Impl::finish_flush(const QueueItem& item) {
+void SummaryWriter::Impl::serve_flushes(std::uint64_t popped) {
+  std::int64_t ticket;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (popped < flush_target_.load(std::memory_order_relaxed)) return;
+    ticket = flush_tickets_;  // every flush asked so far: their targets are all reached
+    flush_pending_.store(false, std::memory_order_relaxed);
+  }
   write_all(options_.fsync_on_flush, true, true);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    flushes_done_ = std::max(flushes_done_, item.step);
+    flushes_done_ = std::max(flushes_done_, ticket);
   }
   flush_cv_.notify_all();
 }
@@ -177,7 +194,11 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
         return;
       }
       const detail::Payload::Output output = payload->output();
-      if (output == detail::Payload::Output::none) break;
+      if (output == detail::Payload::Output::none) {
+        // Its files (an embedding's projector files) are written: count it.
+        written_.fetch_add(1, std::memory_order_release);
+        break;
+      }
       std::string& out = file.buffer();
       const std::size_t header_begin = detail::begin_record(out);
       detail::append_event_header(out, item.wall_time, item.step);
@@ -191,7 +212,6 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
       if (ctx.first_in_file && item.tag) file.described.insert(item.tag);
       break;
     }
-    case QueueItem::Kind::flush:
     case QueueItem::Kind::close:
       break;
   }
@@ -218,7 +238,7 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file, bool asked) {
       st = Status::error(ErrorCode::io, 0, "out of memory");
     }
   }
-  written_.fetch_add(written, std::memory_order_relaxed);
+  written_.fetch_add(written, std::memory_order_release);
   if (!st.ok()) {
     record_loss(st.message(), lost);
   } else if (written > 0) {
@@ -269,7 +289,7 @@ void SummaryWriter::Impl::close_file(detail::EventFile& file) {
 }
 
 void SummaryWriter::Impl::record_loss(const std::string& what, std::uint64_t lost) noexcept {
-  lost_.fetch_add(lost, std::memory_order_relaxed);
+  lost_.fetch_add(lost, std::memory_order_release);
   bool first_of_streak;
   {
     std::lock_guard<std::mutex> lock(mu_);
