@@ -355,6 +355,53 @@ long resident_kib() {
   return -1;
 }
 
+// Peak resident memory since the last reset_peak_resident(), in KiB.
+long peak_resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+bool reset_peak_resident() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";  // resets VmHWM to the current resident size (Linux 4.0 and later)
+  clear.flush();
+  return static_cast<bool>(clear);
+}
+
+// Images added far faster than PNG encoding goes: the queue fills up to max_queue_bytes and
+// the caller waits. Without the byte bound the queue (65,536 entries) would take nearly all
+// of them: 200 MB here.
+TEST(Reliability, PeakMemoryUnderAnImageFloodStaysWithinTheByteBound) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's quarantine and shadow memory would be measured, not the writer";
+#endif
+  TempDir dir;
+  WriterOptions options;
+  options.max_queue_bytes = 16 << 20;
+  constexpr int kSide = 256;
+  constexpr int kImages = 800;
+  std::vector<std::uint8_t> pixels(kSide * kSide * 3);
+  std::mt19937 rng(1);
+  for (auto& p : pixels) p = static_cast<std::uint8_t>(rng());
+  SummaryWriter writer(dir.str(), options);
+  if (!reset_peak_resident()) GTEST_SKIP() << "cannot reset the peak resident size here";
+  const long before = peak_resident_kib();
+  for (int i = 0; i < kImages; ++i) {
+    writer.add_image("noise", ImageView(pixels, ImageLayout::HWC, kSide, kSide, 3), i);
+  }
+  writer.close();
+  const long growth_kib = peak_resident_kib() - before;
+  RecordProperty("peak_growth_kib", static_cast<int>(growth_kib));
+  EXPECT_EQ(writer.stats().events_written, static_cast<std::uint64_t>(kImages));
+  // The bound, plus a constant: the pool's block rounding (256 KiB blocks for 192 KiB
+  // images), one image in the caller's hands, the PNG being encoded and the file buffer.
+  const long bound_kib = static_cast<long>(options.max_queue_bytes / 1024);
+  EXPECT_LT(growth_kib, bound_kib + 24 * 1024) << "peak grew by " << growth_kib << " KiB";
+}
+
 TEST(Reliability, MemoryStaysFlatOverTenMillionEvents) {
   TempDir dir;
   SummaryWriter writer(dir.str());

@@ -340,6 +340,53 @@ TEST(Writer, DropPolicyCountsWhatItDrops) {
   EXPECT_EQ(values_of(test::read_run_events(dir.str()), "x").size(), 100000u - dropped);
 }
 
+// The byte bound applies when it is reached before max_queue: images dropped under the drop
+// policy are counted, the rest are written, and no bytes stay counted once all is written.
+TEST(Writer, ByteBoundAppliesBeforeTheEntryBound) {
+  TempDir dir;
+  WriterOptions options;
+  options.max_queue_bytes = 1 << 20;  // five 256 x 256 x 3 images; max_queue holds 65,536
+  options.overflow = OverflowPolicy::drop;
+  std::vector<std::uint8_t> pixels(256 * 256 * 3, 7);
+  constexpr int kImages = 300;
+  {
+    SummaryWriter writer(dir.str(), options);
+    for (int i = 0; i < kImages; ++i) {
+      writer.add_image("img", ImageView(pixels, ImageLayout::HWC, 256, 256, 3), i);
+      EXPECT_LE(writer.stats().queued_bytes, options.max_queue_bytes);
+    }
+    writer.flush();
+    const WriterStats s = writer.stats();
+    EXPECT_GT(s.events_dropped, 0u);
+    EXPECT_EQ(s.events_enqueued + s.events_dropped, static_cast<std::uint64_t>(kImages));
+    EXPECT_EQ(s.events_written, s.events_enqueued);
+    EXPECT_EQ(s.queued_bytes, 0u);
+    const auto images = values_of(test::read_run_events(dir.str()), "img");
+    EXPECT_EQ(images.size(), s.events_written);
+  }
+}
+
+// A value larger than the whole byte bound still goes through (alone), under either policy.
+TEST(Writer, ValueLargerThanTheByteBoundIsWritten) {
+  for (OverflowPolicy policy : {OverflowPolicy::block, OverflowPolicy::drop}) {
+    TempDir dir;
+    WriterOptions options;
+    options.max_queue_bytes = 1024;
+    options.overflow = policy;
+    std::vector<std::uint8_t> pixels(64 * 64 * 3, 9);
+    {
+      SummaryWriter writer(dir.str(), options);
+      writer.add_image("big", ImageView(pixels, ImageLayout::HWC, 64, 64, 3), 0);
+      writer.flush();
+      writer.add_image("big", ImageView(pixels, ImageLayout::HWC, 64, 64, 3), 1);
+      writer.close();
+      EXPECT_EQ(writer.stats().events_written, 2u);
+      EXPECT_EQ(writer.stats().events_dropped, 0u);
+    }
+    EXPECT_EQ(values_of(test::read_run_events(dir.str()), "big").size(), 2u);
+  }
+}
+
 TEST(Writer, BadArgumentsThrowAndTheWriterCarriesOn) {
   TempDir dir;
   SummaryWriter writer(dir.str());
@@ -386,6 +433,7 @@ TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
                    "png_compression_level");
   }
   expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
+  expect_invalid(with([](WriterOptions& o) { o.max_queue_bytes = 0; }), "max_queue_bytes");
   expect_invalid(with([](WriterOptions& o) { o.overflow = static_cast<OverflowPolicy>(7); }),
                  "overflow");
   for (const std::string suffix : {std::string("/../../x"), std::string("a/b"), std::string("a\0b", 3)}) {
@@ -394,8 +442,10 @@ TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
   }
   EXPECT_TRUE(fs::is_empty(dir.path())) << "a rejected writer created a file";
 
-  WriterOptions edge;  // (max_queue's bound is not tried: it allocates 1 GiB)
+  WriterOptions edge;  // the queue's ring is touched only as it is used: its bound is cheap
   edge.flush_secs = kMaxFlushSecs;
+  edge.max_queue = kMaxQueueLimit;
+  edge.max_queue_bytes = std::numeric_limits<std::size_t>::max();
   {
     SummaryWriter writer(dir.str(), edge);
     writer.add_scalar("good", 1, 1);

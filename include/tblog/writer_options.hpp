@@ -11,7 +11,7 @@
 
 namespace tblog {
 
-// What add_* does when the queue holds max_queue pending entries.
+// What add_* does when the queue holds max_queue pending entries or max_queue_bytes of values.
 enum class OverflowPolicy {
   block,  // wait until the writer thread has made room (nothing is lost)
   drop,   // count the entry as dropped and return at once
@@ -25,6 +25,11 @@ inline constexpr double kMaxFlushSecs = 86400;  // one day
 struct WriterOptions {
   // Pending entries the queue holds before the overflow policy applies: 1..kMaxQueueLimit.
   std::size_t max_queue = 1 << 16;
+  // Bytes the pending values may hold (pixels, histogram values, text, tensors) before the
+  // overflow policy applies, whichever of this and max_queue is reached first: memory stays
+  // bounded however fast images are added. A single value larger than this still goes
+  // through, alone. At least 1.
+  std::size_t max_queue_bytes = std::size_t{256} << 20;
   OverflowPolicy overflow = OverflowPolicy::block;
   // Everything added is on disk at most this long after it was added: (0, kMaxFlushSecs].
   double flush_secs = 2.0;
@@ -51,6 +56,7 @@ struct WriterStats {
   std::uint64_t events_enqueued = 0;
   std::uint64_t events_written = 0;
   std::uint64_t events_dropped = 0;  // dropped by OverflowPolicy::drop
+  std::uint64_t queued_bytes = 0;    // memory the pending values hold now (see max_queue_bytes)
   std::uint64_t events_lost = 0;     // lost to write errors
 };
 

@@ -52,6 +52,9 @@ class AudioPayload final : public Payload {
     value.AppendToString(&out);
   }
 
+  std::size_t memory_bytes() const override {
+    return sizeof(*this) + heap_bytes(samples_) + heap_bytes(label_);
+  }
  private:
   std::vector<std::int16_t> samples_;
   int channels_;

@@ -109,6 +109,10 @@ class EmbeddingPayload final : public Payload {
         .throw_if_error();
   }
 
+  std::size_t memory_bytes() const override {
+    return sizeof(*this) + heap_bytes(matrix_) + heap_bytes(metadata_tsv_) +
+           heap_bytes(sprite_.data) + heap_bytes(tag_);
+  }
  private:
   Status write_files(FileSystem& fs, const EncodeContext& ctx) const {
     const std::string run_dir(ctx.run_dir);

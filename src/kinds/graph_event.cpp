@@ -17,6 +17,10 @@ class GraphPayload : public detail::Payload {
     detail::wire::append_bytes(out, 4, graph_.to_graph_def());  // Event.graph_def
   }
 
+  std::size_t memory_bytes() const override {
+    // A node's name, op, inputs and attributes: a few hundred bytes is typical.
+    return sizeof(*this) + graph_.nodes().size() * (sizeof(GraphNode) + 256);
+  }
  private:
   Graph graph_;
 };

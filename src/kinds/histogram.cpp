@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "kinds/core_kinds.hpp"
+#include "kinds/payload_buffer.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
 #include "kinds/summary_value.hpp"
@@ -171,25 +172,31 @@ void encode_histogram_value(const EncodeContext& ctx, const HistogramBuckets& h,
 template <typename T>
 class HistogramPayload final : public Payload {
  public:
-  HistogramPayload(const T* values, std::size_t count) : values_(values, values + count) {}
+  HistogramPayload(const T* values, std::size_t count)
+      : values_(values, count * sizeof(T)), count_(count) {}
+  std::size_t memory_bytes() const override { return sizeof(*this) + values_.capacity(); }
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     std::size_t non_finite = 0;
-    const HistogramBuckets h = bucketize_values(values_.data(), values_.size(), &non_finite);
+    const HistogramBuckets h = bucketize_values(values_.as<T>(), count_, &non_finite);
     if (non_finite > 0 && ctx.warn) {
       ctx.warn("histogram '" + std::string(ctx.tag) + "': left out " + std::to_string(non_finite) +
-               " of " + std::to_string(values_.size()) + " values that are NaN or infinite");
+               " of " + std::to_string(count_) + " values that are NaN or infinite");
     }
     encode_histogram_value(ctx, h, out);
   }
 
  private:
-  std::vector<T> values_;
+  PayloadBuffer values_;  // count_ values of type T
+  std::size_t count_;
 };
 
 class RawHistogramPayload final : public Payload {
  public:
   explicit RawHistogramPayload(const HistogramBuckets& buckets) : buckets_(buckets) {}
+  std::size_t memory_bytes() const override {
+    return sizeof(*this) + heap_bytes(buckets_.bucket_limits) + heap_bytes(buckets_.bucket_counts);
+  }
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     encode_histogram_value(ctx, buckets_, out);

@@ -57,6 +57,7 @@ class HistogramTensorPayload final : public Payload {
     value.AppendToString(&out);
   }
 
+  std::size_t memory_bytes() const override { return sizeof(*this) + heap_bytes(values_); }
  private:
   std::vector<T> values_;
 };

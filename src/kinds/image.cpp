@@ -19,6 +19,7 @@
 #include "kinds/png_encoder.hpp"
 #include "kinds/core_kinds.hpp"
 #include "kinds/image_grid.hpp"
+#include "kinds/payload_buffer.hpp"
 #include "tblog/error.hpp"
 #include "tblog/summary.pb.h"
 #include "kinds/summary_value.hpp"
@@ -54,8 +55,8 @@ void place_in_grid(const T* src, const Shape& s, const GridLayout& grid, std::in
 
 class ImagePayload final : public Payload {
  public:
-  ImagePayload(const Shape& shape, std::unique_ptr<unsigned char[]> data)
-      : shape_(shape), data_(std::move(data)) {}
+  ImagePayload(const Shape& shape, PayloadBuffer data) : shape_(shape), data_(std::move(data)) {}
+  std::size_t memory_bytes() const override { return sizeof(*this) + data_.capacity(); }
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const Shape& s = shape_;
@@ -64,7 +65,7 @@ class ImagePayload final : public Payload {
     const std::int64_t width = s.width * grid.columns;
     std::string png;
     if (s.count == 1 && s.pixel == PixelType::uint8 && s.layout != BatchLayout::NCHW) {
-      png = encode_png(data_.get(), static_cast<int>(height), static_cast<int>(width),
+      png = encode_png(data_.data(), static_cast<int>(height), static_cast<int>(width),
                        static_cast<int>(s.channels), ctx.png_compression_level);
     } else {
       std::vector<std::uint8_t> canvas(static_cast<std::size_t>(height) *
@@ -72,10 +73,10 @@ class ImagePayload final : public Payload {
                                        static_cast<std::size_t>(s.channels));
       for (std::int64_t n = 0; n < s.count; ++n) {
         if (s.pixel == PixelType::uint8) {
-          place_in_grid(reinterpret_cast<const std::uint8_t*>(data_.get()), s, grid, n,
+          place_in_grid(reinterpret_cast<const std::uint8_t*>(data_.data()), s, grid, n,
                         canvas.data());
         } else {
-          place_in_grid(reinterpret_cast<const float*>(data_.get()), s, grid, n, canvas.data());
+          place_in_grid(reinterpret_cast<const float*>(data_.data()), s, grid, n, canvas.data());
         }
       }
       png = encode_png(canvas.data(), static_cast<int>(height), static_cast<int>(width),
@@ -87,7 +88,7 @@ class ImagePayload final : public Payload {
 
  private:
   Shape shape_;
-  std::unique_ptr<unsigned char[]> data_;  // the caller's elements, uint8 or float, as given
+  PayloadBuffer data_;  // the caller's elements, uint8 or float, as given
 };
 
 // a * b, or false when it does not fit in 64 bits.
@@ -109,10 +110,7 @@ void validate(const char* arg, const void* data, std::size_t size, const Shape& 
 std::unique_ptr<Payload> make_payload(const void* data, const Shape& shape, std::size_t size) {
   const std::size_t bytes =
       size * (shape.pixel == PixelType::uint8 ? sizeof(std::uint8_t) : sizeof(float));
-  // Left uninitialized: the memcpy fills all of it.
-  std::unique_ptr<unsigned char[]> copy(new unsigned char[bytes]);
-  std::memcpy(copy.get(), data, bytes);
-  return std::make_unique<ImagePayload>(shape, std::move(copy));
+  return std::make_unique<ImagePayload>(shape, PayloadBuffer(data, bytes));
 }
 
 }  // namespace

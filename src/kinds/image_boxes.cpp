@@ -158,6 +158,10 @@ class BoxesPayload final : public Payload {
     append_image_value(ctx, p.height, p.width, static_cast<int>(p.channels), std::move(png), out);
   }
 
+  std::size_t memory_bytes() const override {
+    return sizeof(*this) + heap_bytes(canvas_.pixels().data) + heap_bytes(boxes_) +
+           labels_.size() * 32;
+  }
  private:
   // Keeps coordinates of far-away boxes within a range where the integer maths is safe.
   static double clamp_coord(double v, std::int64_t size) {

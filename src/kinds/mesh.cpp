@@ -46,6 +46,10 @@ class MeshPayload final : public Payload {
     event.AppendToString(&out);  // only field 5 is set
   }
 
+  std::size_t memory_bytes() const override {
+    return sizeof(*this) + heap_bytes(vertices_) + heap_bytes(faces_) + heap_bytes(colors_) +
+           heap_bytes(config_);
+  }
  private:
   template <typename T>
   void add(const EncodeContext& ctx, pb::Summary* summary, pb::MeshPluginData::ContentType type,

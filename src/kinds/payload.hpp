@@ -2,6 +2,7 @@
 // The data of one add_* call other than a plain scalar, copied on the caller's thread and
 // encoded on the writer thread. Each summary kind (text.cpp, histogram.cpp,
 // image.cpp, ...) implements one.
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,10 +32,23 @@ class Payload {
   };
   virtual ~Payload() = default;
   virtual Output output() const { return Output::summary_value; }
+  // The memory this payload holds, counted against WriterOptions::max_queue_bytes while it is
+  // queued. Kinds that copy the caller's data count it; the default covers small ones.
+  virtual std::size_t memory_bytes() const { return kSmallPayloadBytes; }
+  static constexpr std::size_t kSmallPayloadBytes = 512;
   // summary_value: appends one serialized Summary.Value (tag, metadata when first_in_file,
   // and the value) to out. Throwing tblog::Error loses only this value (reported through
   // the error handler).
   virtual void encode_value(const EncodeContext& ctx, std::string& out) = 0;
+
+  // What the writer counted for this payload while it is queued (memory_bytes() at enqueue).
+  std::size_t queued_bytes = 0;
 };
+
+// Heap bytes of a container a payload owns, for memory_bytes().
+template <typename Container>
+std::size_t heap_bytes(const Container& c) {
+  return c.capacity() * sizeof(typename Container::value_type);
+}
 
 }  // namespace tblog::detail

@@ -45,6 +45,7 @@ class PrCurvePayload final : public Payload {
     value.AppendToString(&out);
   }
 
+  std::size_t memory_bytes() const override { return sizeof(*this) + heap_bytes(rows_); }
  private:
   std::vector<float> rows_;  // 6 x n, row-major
 };

@@ -20,6 +20,7 @@ class SerializedSummaryPayload final : public Payload {
     wire::append_bytes(out, 5, bytes_);  // Event.summary
   }
 
+  std::size_t memory_bytes() const override { return sizeof(*this) + heap_bytes(bytes_); }
  private:
   std::string bytes_;
 };

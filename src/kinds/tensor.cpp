@@ -59,6 +59,11 @@ class TensorPayload final : public Payload {
     value.AppendToString(&out);
   }
 
+  std::size_t memory_bytes() const override {
+    std::size_t bytes = sizeof(*this) + heap_bytes(shape_) + heap_bytes(content_) + heap_bytes(strings_);
+    for (const std::string& s : strings_) bytes += heap_bytes(s);
+    return bytes;
+  }
  private:
   DataType dtype_;
   std::vector<std::int64_t> shape_;

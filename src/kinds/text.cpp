@@ -27,6 +27,7 @@ class TextPayload final : public Payload {
     value.AppendToString(&out);
   }
 
+  std::size_t memory_bytes() const override { return sizeof(*this) + heap_bytes(markdown_); }
  private:
   std::string markdown_;
 };

@@ -128,6 +128,7 @@ class VideoPayload final : public Payload {
   static std::string encode_gif_indices(std::vector<std::uint8_t>& indices, int frames,
                                         int height, int width, bool gray, int delay_cs);
 
+  std::size_t memory_bytes() const override { return sizeof(*this) + heap_bytes(data_); }
  private:
   std::vector<std::uint8_t> data_;
   VideoView shape_;

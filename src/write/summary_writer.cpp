@@ -4,6 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -59,6 +60,9 @@ WriterOptions checked_options(WriterOptions options) {
     std::snprintf(value, sizeof value, "%g", options.flush_secs);
     throw Error(std::string("WriterOptions::flush_secs ") + value + " is not a number of seconds in (0, " +
                 std::to_string(static_cast<long>(kMaxFlushSecs)) + "]");
+  }
+  if (options.max_queue_bytes == 0) {
+    throw Error("WriterOptions::max_queue_bytes is 0; it must allow at least one byte");
   }
   if (options.png_compression_level < 0 || options.png_compression_level > 9) {
     throw Error("WriterOptions::png_compression_level " +
@@ -160,6 +164,12 @@ SummaryWriter::Impl::~Impl() {
 void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, Step step,
                                           std::unique_ptr<detail::Payload> payload,
                                           std::uint32_t run) {
+  const std::size_t bytes = payload->memory_bytes();
+  if (!reserve_bytes(bytes)) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  payload->queued_bytes = bytes;
   QueueItem item;
   item.kind = QueueItem::Kind::payload;
   item.run = run;
@@ -168,6 +178,49 @@ void SummaryWriter::Impl::enqueue_payload(const detail::TagEntry* tag, Step step
   item.wall_time = wall_time_of(step);
   item.payload = payload.release();
   enqueue(item);
+}
+
+bool SummaryWriter::Impl::reserve_bytes(std::size_t bytes) {
+  const std::size_t limit = options_.max_queue_bytes;
+  const auto try_reserve = [&] {
+    std::size_t queued = queued_bytes_.load(std::memory_order_relaxed);
+    for (;;) {
+      // Nothing queued: the value goes through, however large, so that none is refused for ever.
+      if (queued != 0 && bytes > limit - std::min(queued, limit)) return false;
+      if (queued_bytes_.compare_exchange_weak(queued, queued + bytes, std::memory_order_relaxed)) {
+        return true;
+      }
+    }
+  };
+  if (try_reserve()) return true;
+  if (options_.overflow == OverflowPolicy::drop || on_writer_thread()) return false;
+  std::unique_lock<std::mutex> lock(mu_);
+  blocked_producers_.fetch_add(1);
+  wake_requested_ = true;
+  writer_cv_.notify_one();
+  while (!try_reserve()) {
+    if (closed_.load() || writer_done_) {
+      blocked_producers_.fetch_sub(1);
+      lock.unlock();
+      throw_closed();
+    }
+    // The writer wakes us when it gives bytes back; the timeout only guards a missed wake-up.
+    producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
+  }
+  blocked_producers_.fetch_sub(1);
+  return true;
+}
+
+void SummaryWriter::Impl::release_bytes(std::size_t bytes) {
+  queued_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+  if (blocked_producers_.load() > 0) wake_blocked_producers();
+}
+
+void SummaryWriter::Impl::discard(detail::Payload* payload) noexcept {
+  if (payload == nullptr) return;
+  const std::size_t bytes = payload->queued_bytes;
+  delete payload;
+  if (bytes != 0) release_bytes(bytes);
 }
 
 void SummaryWriter::Impl::wake_writer() {
@@ -182,12 +235,12 @@ void SummaryWriter::Impl::enqueue_when_full(const QueueItem& item,
                                             detail::EventQueue::Push failed) {
   if (failed == detail::EventQueue::Push::closed) {
     // This add lost a race with close(): it was not enqueued, so it must not return normally.
-    delete item.payload;
+    discard(item.payload);
     throw_closed();
   }
   if (options_.overflow == OverflowPolicy::drop) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    delete item.payload;
+    discard(item.payload);
     return;
   }
   enqueue_blocking(item);
@@ -201,14 +254,14 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     return;
   }
   if (pushed == detail::EventQueue::Push::closed) {
-    delete item.payload;
+    discard(item.payload);
     throw_closed();
   }
   if (on_writer_thread()) {
     // An add from an error handler with the queue full: the writer thread cannot wait for
     // itself to make room, so the event is dropped (and counted) instead.
     dropped_.fetch_add(1, std::memory_order_relaxed);
-    delete item.payload;
+    discard(item.payload);
     return;
   }
   std::unique_lock<std::mutex> lock(mu_);
@@ -219,7 +272,7 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
   while ((pushed = queue_.try_push(item, &position)) != detail::EventQueue::Push::pushed) {
     if (pushed == detail::EventQueue::Push::closed || writer_done_) {
       blocked_producers_.fetch_sub(1);
-      delete item.payload;
+      discard(item.payload);
       lock.unlock();
       throw_closed();
     }
@@ -462,6 +515,7 @@ WriterStats SummaryWriter::stats() const {
   s.events_lost = w.lost_.load(std::memory_order_acquire);
   s.events_dropped = w.dropped_.load(std::memory_order_acquire);
   s.events_enqueued = w.queue_.pushed();
+  s.queued_bytes = w.queued_bytes_.load(std::memory_order_relaxed);
   return s;
 }
 

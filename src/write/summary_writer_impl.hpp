@@ -86,6 +86,13 @@ class SummaryWriter::Impl {
     }
     enqueue_when_full(item, pushed);
   }
+  // Counts `bytes` against max_queue_bytes: true when they fit (or nothing else is queued);
+  // else waits under OverflowPolicy::block, or returns false (drop). Throws when closed.
+  bool reserve_bytes(std::size_t bytes);
+  // The writer thread is done with a payload's bytes; wakes callers waiting for room.
+  void release_bytes(std::size_t bytes);
+  // Deletes a payload that will not be written, giving back its bytes.
+  void discard(detail::Payload* payload) noexcept;
   // Enqueues the payload of one add_* call (tag may be null for untagged events) for run
   // `run` (0: the writer's own; others from run_index).
   void enqueue_payload(const detail::TagEntry* tag, Step step,
@@ -114,6 +121,7 @@ class SummaryWriter::Impl {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> lost_{0};
+  std::atomic<std::size_t> queued_bytes_{0};  // memory_bytes() of the queued payloads
   mutable std::mutex path_mu_;
   std::string main_path_;  // the main run's current event file
 

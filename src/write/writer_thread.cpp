@@ -126,7 +126,15 @@ void SummaryWriter::Impl::start_session(detail::EventFile& file) {
 }
 
 void SummaryWriter::Impl::handle_safely(QueueItem& item) {
-  // Owned here from the start, so that nothing below can leak it.
+  // Owned here from the start, so that nothing below can leak it; its bytes are given back
+  // once it is gone (the guard is destroyed after the payload).
+  struct ReleaseBytes {
+    Impl* writer;
+    std::size_t bytes;
+    ~ReleaseBytes() {
+      if (bytes != 0) writer->release_bytes(bytes);
+    }
+  } release_bytes_after{this, item.payload ? item.payload->queued_bytes : 0};
   std::unique_ptr<detail::Payload> payload(item.payload);
   item.payload = nullptr;
   detail::EventFile* file = nullptr;
