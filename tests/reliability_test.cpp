@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "test_support.hpp"
 
 namespace tblog {
+namespace fs = std::filesystem;
 namespace {
 
 using test::TempDir;
@@ -318,6 +320,95 @@ TEST(Reliability, DiskFullThenRecoveredGoesOnInANewFile) {
   ASSERT_EQ(steps.size(), 100u);
   EXPECT_EQ(steps.front(), 1000);
   EXPECT_EQ(steps.back(), 1099);
+}
+
+int open_descriptors() {
+  int n = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// add_scalars with 300 names (300 runs, 300 event files) under `ulimit -n 256`: the writer
+// keeps at most max_open_files of them open, appends to a closed one when it has events
+// again, and loses nothing.
+TEST(Reliability, ManyAddScalarsRunsStayWithinTheOpenFileBound) {
+  TempDir dir;
+  constexpr int kNames = 300;
+  constexpr int kSteps = 5;
+  const int verdict = in_child([&] {
+    struct rlimit limit {256, 256};
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) return 10;
+    WriterOptions options;
+    options.max_open_files = 16;
+    std::string errors;
+    options.error_handler = [&errors](const std::string& m) { errors += m + "\n"; };
+    SummaryWriter writer(dir.str(), options);
+    const int before = open_descriptors();
+    int most = before;
+    for (int step = 0; step < kSteps; ++step) {
+      std::map<std::string, double> values;
+      for (int n = 0; n < kNames; ++n) values["n" + std::to_string(n)] = step * 1000 + n;
+      writer.add_scalars("many", values, step);
+      writer.flush();
+      most = std::max(most, open_descriptors());
+    }
+    writer.close();
+    if (!errors.empty()) {
+      std::fprintf(stderr, "errors: %s", errors.c_str());
+      return 1;
+    }
+    if (most - before > 16) {
+      std::fprintf(stderr, "%d descriptors open beyond the %d before\n", most - before, before);
+      return 2;
+    }
+    const WriterStats stats = writer.stats();
+    if (stats.events_written != kNames * kSteps || stats.events_lost != 0) return 3;
+    return 0;
+  });
+  ASSERT_EQ(verdict, 0);
+  for (int n = 0; n < kNames; ++n) {
+    const std::string run = dir.str() + "/many_n" + std::to_string(n);
+    // One file per run, appended to after each reopening: no new file per reopening.
+    ASSERT_EQ(test::event_files_in(run).size(), 1u) << run;
+    const auto events = test::read_run_events(run);
+    std::vector<std::int64_t> steps;
+    for (const auto& e : events) {
+      for (const auto& v : e.values) {
+        EXPECT_EQ(v.simple_value, static_cast<float>(e.step * 1000 + n));
+        steps.push_back(e.step);
+      }
+    }
+    ASSERT_EQ(steps, (std::vector<std::int64_t>{0, 1, 2, 3, 4})) << run;
+  }
+}
+
+// A file closed to stay within max_open_files and then removed: the next write starts a new
+// file, which describes its tags again.
+TEST(Reliability, SuspendedFileRemovedGoesOnInANewDescribedFile) {
+  TempDir dir;
+  WriterOptions options;
+  options.max_open_files = 1;
+  SummaryWriter writer(dir.str(), options);
+  writer.add_text("notes", "first", 0);
+  writer.flush();
+  writer.add_scalars("m", {{"a", 1.0}}, 0);  // the sub-run's file takes the one open slot
+  writer.flush();
+  const std::string first = writer.file_path();
+  fs::remove(first);
+  writer.add_text("notes", "second", 1);
+  writer.close();
+  const auto files = test::event_files_in(dir.str());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0], first);
+  const auto events = test::read_run_events(dir.str());
+  int described = 0;
+  for (const auto& e : events) {
+    for (const auto& v : e.values) {
+      if (v.tag == "notes" && v.has_metadata && v.plugin_name == "text") ++described;
+    }
+  }
+  EXPECT_EQ(described, 1);
+  EXPECT_EQ(test::read_run_events(dir.str() + "/m_a").size(), 2u);  // file_version + value
 }
 
 TEST(Reliability, UnwritableFolderAtStartIsAClearError) {

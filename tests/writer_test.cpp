@@ -434,6 +434,7 @@ TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
   }
   expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
   expect_invalid(with([](WriterOptions& o) { o.max_queue_bytes = 0; }), "max_queue_bytes");
+  expect_invalid(with([](WriterOptions& o) { o.max_open_files = 0; }), "max_open_files");
   expect_invalid(with([](WriterOptions& o) { o.overflow = static_cast<OverflowPolicy>(7); }),
                  "overflow");
   for (const std::string suffix : {std::string("/../../x"), std::string("a/b"), std::string("a\0b", 3)}) {

@@ -41,6 +41,11 @@ struct WriterOptions {
   // of add_scalars' runs) logged before at a step >= purge_step, so curves do not zigzag.
   // Written as a SessionLog START at that step, as PyTorch's purge_step does.
   std::optional<std::int64_t> purge_step;
+  // Event files the writer keeps open at once, at least 1. add_scalars makes a run (and an
+  // event file) per name; beyond this many, the least recently written file is closed and
+  // appended to again when it next has events, so a thousand names do not take a thousand
+  // file descriptors.
+  std::size_t max_open_files = 64;
   // Appended to event file names, after the per-process counter: no '/' or NUL byte.
   std::string filename_suffix;
   // Receives write errors from the writer thread and warnings (cleaned tags, ...). Called on

@@ -71,7 +71,32 @@ Status EventFile::open() {
   return {};
 }
 
+Status EventFile::suspend(bool sync) {
+  if (file_ == nullptr) return {};
+  Status st = sync ? file_->sync() : Status();
+  const Status closed = file_->close();
+  if (st.ok()) st = closed;
+  file_.reset();
+  suspended_ = true;
+  described.clear();
+  return st;
+}
+
+Status EventFile::resume() {
+  suspended_ = false;
+  FileInfo info;
+  Status st = file_system_->stat(path_, &info);
+  // Removed while suspended: a successor, as when removed() sees it.
+  if (!st.ok() || !info.exists) return open();
+  std::unique_ptr<WritableFile> file;
+  st = file_system_->open_append(path_, &file);
+  if (!st.ok()) return st;
+  file_ = std::move(file);
+  return {};
+}
+
 Status EventFile::close() {
+  suspended_ = false;
   described.clear();
   if (file_ == nullptr) return {};
   const Status st = file_->close();
@@ -89,7 +114,7 @@ Status EventFile::write_buffered(std::uint64_t* written, std::uint64_t* lost, bo
     // A full disk must not be hammered with an open and a write per megabyte of events.
     st = last_error_;
   } else {
-    if (file_ == nullptr) st = open();
+    if (file_ == nullptr) st = suspended_ ? resume() : open();
     if (st.ok()) {
       const std::uint64_t good_size = file_->size();
       st = file_->append(buffer_);

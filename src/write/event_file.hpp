@@ -30,6 +30,16 @@ class EventFile {
   // written at once.
   Status open();
   bool is_open() const { return file_ != nullptr; }
+  // Closes the descriptor but keeps the file as this run's: the next write appends to it, or
+  // starts a new file if it is gone. Bounds a writer's open descriptors when it has many runs
+  // (add_scalars). Its tags are described again after it (values are encoded before the
+  // write finds out whether the file is still there). `sync` first when flushes must be
+  // durable.
+  Status suspend(bool sync);
+  bool suspended() const { return suspended_; }
+  // When the writer last wrote this file, in its own count of writes: the least recent is
+  // suspended first.
+  std::uint64_t last_write = 0;
   // The current (or last) file's path; empty before the first open.
   const std::string& path() const { return path_; }
   const std::string& dir() const { return dir_; }
@@ -80,6 +90,10 @@ class EventFile {
   std::string path_;
   std::string buffer_;
   std::uint64_t buffered_events_ = 0;
+  bool suspended_ = false;
+
+  // Reopens a suspended file for appending; a new file when it is gone.
+  Status resume();
 
   const Clock::duration first_retry_;
   const Clock::duration max_retry_;

@@ -61,6 +61,9 @@ WriterOptions checked_options(WriterOptions options) {
     throw Error(std::string("WriterOptions::flush_secs ") + value + " is not a number of seconds in (0, " +
                 std::to_string(static_cast<long>(kMaxFlushSecs)) + "]");
   }
+  if (options.max_open_files == 0) {
+    throw Error("WriterOptions::max_open_files is 0; the writer needs at least one open file");
+  }
   if (options.max_queue_bytes == 0) {
     throw Error("WriterOptions::max_queue_bytes is 0; it must allow at least one byte");
   }

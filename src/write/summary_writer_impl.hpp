@@ -153,6 +153,9 @@ class SummaryWriter::Impl {
   void write_all(bool sync, bool check_removed, bool asked);
   std::unique_ptr<detail::EventFile> new_event_file(const std::string& dir) const;
   void close_file(detail::EventFile& file);
+  // Before `file` opens: suspends the least recently written open files until fewer than
+  // max_open_files are open.
+  void make_room_to_open(const detail::EventFile& file);
   void record_loss(const std::string& what, std::uint64_t lost) noexcept;
   void wake_blocked_producers();
 
@@ -190,6 +193,7 @@ class SummaryWriter::Impl {
   // Owned by the writer thread.
   std::vector<std::unique_ptr<detail::EventFile>> files_;
   std::string scratch_;
+  std::uint64_t write_clock_ = 0;  // counts write_out calls; stamps EventFile::last_write
   std::thread thread_;
   std::thread::id writer_thread_id_;  // set once, before any item is handled
   // fork(): the live writers of the process, marked in a child by a pthread_atfork handler.

@@ -229,7 +229,9 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file, bool asked) {
   std::uint64_t written = 0;
   std::uint64_t lost = 0;
   Status st;
+  file.last_write = ++write_clock_;
   try {
+    if (!file.is_open() && !file.buffer().empty()) make_room_to_open(file);
     st = file.write_buffered(&written, &lost, asked);
   } catch (...) {
     // A FileSystem that throws (or no memory): the buffer is lost, the writer goes on, and
@@ -279,6 +281,26 @@ void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
       } catch (...) {
       }
     }
+  }
+}
+
+void SummaryWriter::Impl::make_room_to_open(const detail::EventFile& file) {
+  std::size_t open = 0;
+  for (const auto& f : files_) open += f->is_open() ? 1 : 0;
+  while (open >= options_.max_open_files) {
+    detail::EventFile* least_recent = nullptr;
+    for (const auto& f : files_) {
+      if (f.get() != &file && f->is_open() &&
+          (least_recent == nullptr || f->last_write < least_recent->last_write)) {
+        least_recent = f.get();
+      }
+    }
+    if (least_recent == nullptr) return;
+    // What it wrote is complete and what it buffers stays buffered: a failure to sync or
+    // close is told, and loses nothing.
+    const Status st = least_recent->suspend(options_.fsync_on_flush);
+    if (!st.ok()) report(st.message());
+    --open;
   }
 }
 
