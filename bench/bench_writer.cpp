@@ -234,6 +234,21 @@ void BM_Bucketize_MillionFloats_DefaultIndex(benchmark::State& state) {
 }
 BENCHMARK(BM_Bucketize_MillionFloats_DefaultIndex)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// Opening and closing a writer with a large queue (arg: log2 of max_queue). The queue's ring
+// is zeroed memory from calloc, touched only as items reach it: a large max_queue should
+// cost little more than the default.
+void BM_OpenClose_MaxQueue(benchmark::State& state) {
+  const std::string dir = scratch_dir("open_close");
+  tblog::WriterOptions options;
+  options.max_queue = std::size_t{1} << state.range(0);
+  for (auto _ : state) {
+    tblog::SummaryWriter writer(dir, options);
+    writer.close();
+  }
+}
+BENCHMARK(BM_OpenClose_MaxQueue)->ArgName("log2_max_queue")->Arg(16)->Arg(20)->Arg(24)
+    ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(10);
+
 // close() right after the last add: its cost beyond writing what is still queued.
 void BM_Close_AfterLastAdd(benchmark::State& state) {
   const std::string dir = scratch_dir("close");
