@@ -788,6 +788,29 @@ TEST(ImageBatchPayload, RejectsBadArgumentsNamingThem) {
 // ---------------------------------------------------------------------------------------
 // PNG encoder
 
+// At the default level the encoder picks its zlib strategy per image: Huffman-only for noisy,
+// photo-like pixels, run-length coding for flat ones. Both decode to the same pixels, and a
+// flat image stays tiny.
+TEST(EncodePng, DefaultLevelPicksTheStrategyPerImageAndRoundTrips) {
+  const int h = 224;
+  const int w = 224;
+  std::vector<std::uint8_t> flat(static_cast<std::size_t>(h) * w * 3, 40);
+  for (int x = 0; x < w; ++x) flat[(100 * w + x) * 3] = 255;  // one red line
+  const std::vector<std::uint8_t> noisy = random_bytes(flat.size(), 7);
+  const std::vector<std::uint8_t>* images[] = {&flat, &noisy};
+  for (const std::vector<std::uint8_t>* pixels : images) {
+    const std::string png = encode_png(pixels->data(), h, w, 3, 1);
+    const DecodedPng d = decode_png(png);
+    ASSERT_TRUE(d.ok) << d.error;
+    EXPECT_EQ(d.pixels, *pixels);
+    if (pixels == &flat) {
+      // Run-length coding: a few hundred bytes (Huffman-only would need at least a bit a byte,
+      // 18 KB).
+      EXPECT_LT(png.size(), 2000u);
+    }
+  }
+}
+
 TEST(EncodePng, GrayAlphaRoundTrips) {
   const auto px = random_bytes(7 * 3 * 2, 31);
   const DecodedPng d = decode_png(encode_png(px.data(), 7, 3, 2, 1));
