@@ -95,8 +95,11 @@ BENCHMARK(BM_EncodeImageValue64Rgb)->Unit(benchmark::kMicrosecond);
 // add_image on the caller's thread, then conversion, PNG encoding, framing and write(2) on
 // the writer thread, until flush() returns. Arg 0: uint8 HWC (the layout PNG stores, no
 // conversion); arg 1: float CHW in [0, 1] (what a tensor gives: scaled and interleaved).
+// Second arg: WriterOptions::encoder_threads.
 void BM_AddImage224_EndToEnd(benchmark::State& state) {
   const bool float_chw = state.range(0) != 0;
+  tblog::WriterOptions options;
+  options.encoder_threads = static_cast<std::size_t>(state.range(1));
   constexpr int kSide = 224;
   const auto hwc = photo_like_rgb(kSide, kSide);
   std::vector<float> chw(hwc.size());
@@ -112,7 +115,7 @@ void BM_AddImage224_EndToEnd(benchmark::State& state) {
                                     ("tblog-bench-images-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   {
-    tblog::SummaryWriter writer(dir.string());
+    tblog::SummaryWriter writer(dir.string(), options);
     constexpr int kBatch = 16;
     std::int64_t step = 0;
     for (auto _ : state) {
@@ -123,7 +126,8 @@ void BM_AddImage224_EndToEnd(benchmark::State& state) {
   }
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_AddImage224_EndToEnd)->ArgName("float_chw")->Arg(0)->Arg(1)
+BENCHMARK(BM_AddImage224_EndToEnd)->ArgNames({"float_chw", "encoder_threads"})
+    ->Args({0, 0})->Args({0, 1})->Args({0, 2})->Args({1, 0})->Args({1, 2})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

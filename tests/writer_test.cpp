@@ -387,6 +387,64 @@ TEST(Writer, ValueLargerThanTheByteBoundIsWritten) {
   }
 }
 
+// With encoder threads, images are encoded beside the writer thread, yet the file holds the
+// same events in the same order as with none: scalars, text and images interleaved, several
+// image tags, metadata on each tag's first value only. flush() waits for what the encoders hold.
+TEST(Writer, EncoderThreadsKeepTheOrderAndTheBytes) {
+  struct Seen {
+    std::int64_t step;
+    std::string tag;
+    bool has_metadata;
+    float scalar;
+    std::string png;
+    bool operator==(const Seen& o) const {
+      return step == o.step && tag == o.tag && has_metadata == o.has_metadata &&
+             scalar == o.scalar && png == o.png;
+    }
+  };
+  const auto run = [](std::size_t encoder_threads, const std::string& dir) {
+    WriterOptions options;
+    options.encoder_threads = encoder_threads;
+    SummaryWriter writer(dir, options);
+    std::vector<std::uint8_t> pixels(48 * 40 * 3);
+    for (int step = 0; step < 60; ++step) {
+      for (std::size_t i = 0; i < pixels.size(); ++i) {
+        pixels[i] = static_cast<std::uint8_t>(i * 31 + step * 7 + (i / 97) * step);
+      }
+      const Step at(step, 1.7e9 + step);  // fixed wall times: comparable runs
+      writer.add_scalar("loss", 1.0 / (step + 1), at);
+      writer.add_image("a", ImageView(pixels, ImageLayout::HWC, 48, 40, 3), at);
+      writer.add_text("note", "step " + std::to_string(step), at);
+      writer.add_image("b/c", ImageView(pixels, ImageLayout::HWC, 40, 48, 3), at);
+      if (step % 20 == 19) {
+        writer.flush();
+        // Everything added so far is on disk.
+        const auto events = test::read_run_events(dir);
+        EXPECT_EQ(values_of(events, "b/c").size(), static_cast<std::size_t>(step + 1));
+      }
+    }
+    writer.close();
+    std::vector<Seen> seen;
+    for (const auto& e : test::read_run_events(dir)) {
+      for (const auto& v : e.values) {
+        seen.push_back({e.step, v.tag, v.has_metadata, v.simple_value, v.image.encoded});
+      }
+    }
+    return seen;
+  };
+  TempDir serial;
+  TempDir parallel;
+  const std::vector<Seen> expected = run(0, serial.str());
+  ASSERT_EQ(expected.size(), 240u);
+  const std::vector<Seen> got = run(3, parallel.str());
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_TRUE(got[i] == expected[i]) << "event " << i << ": " << got[i].tag << " at step "
+                                       << got[i].step << ", expected " << expected[i].tag
+                                       << " at step " << expected[i].step;
+  }
+}
+
 TEST(Writer, BadArgumentsThrowAndTheWriterCarriesOn) {
   TempDir dir;
   SummaryWriter writer(dir.str());
@@ -435,6 +493,8 @@ TEST(Writer, BadOptionsThrowNamingTheOptionAndWriteNothing) {
   expect_invalid(with([](WriterOptions& o) { o.purge_step = -1; }), "purge_step");
   expect_invalid(with([](WriterOptions& o) { o.max_queue_bytes = 0; }), "max_queue_bytes");
   expect_invalid(with([](WriterOptions& o) { o.max_open_files = 0; }), "max_open_files");
+  expect_invalid(with([](WriterOptions& o) { o.encoder_threads = kMaxEncoderThreads + 1; }),
+                 "encoder_threads");
   expect_invalid(with([](WriterOptions& o) { o.overflow = static_cast<OverflowPolicy>(7); }),
                  "overflow");
   for (const std::string suffix : {std::string("/../../x"), std::string("a/b"), std::string("a\0b", 3)}) {

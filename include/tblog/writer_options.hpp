@@ -21,6 +21,7 @@ enum class OverflowPolicy {
 // The queue allocates one 64-byte slot per entry up front: 2^24 entries is 1 GiB.
 inline constexpr std::size_t kMaxQueueLimit = std::size_t{1} << 24;
 inline constexpr double kMaxFlushSecs = 86400;  // one day
+inline constexpr std::size_t kMaxEncoderThreads = 64;
 
 struct WriterOptions {
   // Pending entries the queue holds before the overflow policy applies: 1..kMaxQueueLimit.
@@ -35,6 +36,10 @@ struct WriterOptions {
   double flush_secs = 2.0;
   // zlib level for PNG images: 0 (none) .. 9 (smallest). 1 is fast and still compresses well.
   int png_compression_level = 1;
+  // Threads that encode images (PNG) and videos (GIF) beside the writer thread, for jobs that
+  // log many images on a machine with cores to spare: 0 (the default) encodes on the writer
+  // thread. Events stay in the order they were added. 0..kMaxEncoderThreads.
+  std::size_t encoder_threads = 0;
   // fsync(2) the event file on every flush (durable across power loss; costs a disk sync).
   bool fsync_on_flush = false;
   // Resuming training from a checkpoint: TensorBoard drops every point of this logdir (and

@@ -57,6 +57,7 @@ class ImagePayload final : public Payload {
  public:
   ImagePayload(const Shape& shape, PayloadBuffer data) : shape_(shape), data_(std::move(data)) {}
   std::size_t memory_bytes() const override { return sizeof(*this) + data_.capacity(); }
+  bool encodes_slowly() const override { return true; }
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const Shape& s = shape_;

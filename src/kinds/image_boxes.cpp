@@ -133,6 +133,7 @@ class BoxesPayload final : public Payload {
  public:
   BoxesPayload(Pixels image, std::vector<BoundingBox> boxes, std::vector<std::string> labels)
       : canvas_(std::move(image)), boxes_(std::move(boxes)), labels_(std::move(labels)) {}
+  bool encodes_slowly() const override { return true; }
 
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const std::int64_t side = std::min(canvas_.height(), canvas_.width());

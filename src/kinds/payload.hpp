@@ -35,6 +35,10 @@ class Payload {
   // The memory this payload holds, counted against WriterOptions::max_queue_bytes while it is
   // queued. Kinds that copy the caller's data count it; the default covers small ones.
   virtual std::size_t memory_bytes() const { return kSmallPayloadBytes; }
+  // Whether encode_value is slow enough (PNG, GIF) to run on an encoder thread when the writer
+  // has some (WriterOptions::encoder_threads). Such a payload must touch nothing but its own
+  // data and `out`: no files, no shared state.
+  virtual bool encodes_slowly() const { return false; }
   static constexpr std::size_t kSmallPayloadBytes = 512;
   // summary_value: appends one serialized Summary.Value (tag, metadata when first_in_file,
   // and the value) to out. Throwing tblog::Error loses only this value (reported through

@@ -84,6 +84,7 @@ class VideoPayload final : public Payload {
     shape_.data = nullptr;
   }
 
+  bool encodes_slowly() const override { return true; }
   void encode_value(const EncodeContext& ctx, std::string& out) override {
     const VideoView& s = shape_;
     const GridLayout grid = GridLayout::batch(s.count);

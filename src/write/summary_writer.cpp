@@ -61,6 +61,10 @@ WriterOptions checked_options(WriterOptions options) {
     throw Error(std::string("WriterOptions::flush_secs ") + value + " is not a number of seconds in (0, " +
                 std::to_string(static_cast<long>(kMaxFlushSecs)) + "]");
   }
+  if (options.encoder_threads > kMaxEncoderThreads) {
+    throw Error("WriterOptions::encoder_threads " + std::to_string(options.encoder_threads) +
+                " is outside 0.." + std::to_string(kMaxEncoderThreads));
+  }
   if (options.max_open_files == 0) {
     throw Error("WriterOptions::max_open_files is 0; the writer needs at least one open file");
   }
@@ -149,6 +153,9 @@ SummaryWriter::Impl::Impl(const std::string& logdir, WriterOptions options)
   }
   main_path_ = files_[0]->path();
   if (options_.purge_step) start_session(*files_[0]);
+  if (options_.encoder_threads > 0) {
+    encoders_ = std::make_unique<detail::EncoderPool>(options_.encoder_threads);
+  }
   thread_ = std::thread([this] { run_writer_thread(); });
   writer_thread_id_ = thread_.get_id();
   register_live_writer(this);

@@ -15,6 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include <deque>
+
+#include "write/encoder_pool.hpp"
 #include "write/event_file.hpp"
 #include "write/event_queue.hpp"
 #include "write/tag_table.hpp"
@@ -140,7 +143,23 @@ class SummaryWriter::Impl {
   // writer-thread helpers
   // Handles one item; whatever it throws (a FileSystem, no memory) loses that event only.
   void handle_safely(detail::QueueItem& item);
-  void handle(detail::EventFile& file, detail::QueueItem& item, detail::Payload* payload);
+  // An event that waits for an encoder thread, or for an earlier one that does.
+  struct PendingEvent {
+    detail::QueueItem item;
+    std::unique_ptr<detail::Payload> payload;
+    std::shared_ptr<detail::EncodeJob> job;  // null: encoded (if at all) when written
+  };
+  void defer(const detail::QueueItem& item, std::unique_ptr<detail::Payload> payload);
+  // Writes the pending events in order, up to the first whose encoding is not done (or all,
+  // waiting, when wait_all; or when too many wait).
+  void finish_pending(bool wait_all);
+  // Encodes (unless `job` did), frames into the run's buffer and gives back the bytes.
+  void write_item(detail::QueueItem& item, std::unique_ptr<detail::Payload> payload,
+                  detail::EncodeJob* job);
+  void write_item_to_buffer(detail::QueueItem& item, detail::Payload* payload,
+                            detail::EncodeJob* job) noexcept;
+  void handle(detail::EventFile& file, detail::QueueItem& item, detail::Payload* payload,
+              detail::EncodeJob* job);
   // Serves the flush()es asked for once the items pushed before them are handled: writes
   // every buffer out and wakes their callers. `popped`: items the writer thread has taken.
   void serve_flushes(std::uint64_t popped);
@@ -193,6 +212,8 @@ class SummaryWriter::Impl {
   // Owned by the writer thread.
   std::vector<std::unique_ptr<detail::EventFile>> files_;
   std::string scratch_;
+  std::unique_ptr<detail::EncoderPool> encoders_;  // null without WriterOptions::encoder_threads
+  std::deque<PendingEvent> pending_;
   std::uint64_t write_clock_ = 0;  // counts write_out calls; stamps EventFile::last_write
   std::thread thread_;
   std::thread::id writer_thread_id_;  // set once, before any item is handled

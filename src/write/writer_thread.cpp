@@ -57,8 +57,10 @@ void SummaryWriter::Impl::run_writer_thread() {
       // Under a steady stream the queue never empties: still write out on time.
       if ((handled & 4095) == 0 && Clock::now() >= next_flush) break;
     }
+    if (!pending_.empty()) finish_pending(true);  // the queue is drained: wait for the encoders
     if (closing) {
       write_all(options_.fsync_on_flush, false, true);
+      encoders_.reset();
       for (auto& file : files_) close_file(*file);
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -126,17 +128,81 @@ void SummaryWriter::Impl::start_session(detail::EventFile& file) {
 }
 
 void SummaryWriter::Impl::handle_safely(QueueItem& item) {
-  // Owned here from the start, so that nothing below can leak it; its bytes are given back
-  // once it is gone (the guard is destroyed after the payload).
-  struct ReleaseBytes {
-    Impl* writer;
-    std::size_t bytes;
-    ~ReleaseBytes() {
-      if (bytes != 0) writer->release_bytes(bytes);
-    }
-  } release_bytes_after{this, item.payload ? item.payload->queued_bytes : 0};
+  // Owned here from the start, so that nothing below can leak it.
   std::unique_ptr<detail::Payload> payload(item.payload);
   item.payload = nullptr;
+  // With encoder threads, a slow payload is encoded beside this thread, and every event after
+  // it waits its turn, so that the file keeps the order of the adds.
+  if (encoders_ != nullptr && (!pending_.empty() || (payload && payload->encodes_slowly() &&
+                                                     payload->output() == detail::Payload::Output::summary_value))) {
+    return defer(item, std::move(payload));
+  }
+  write_item(item, std::move(payload), nullptr);
+}
+
+void SummaryWriter::Impl::defer(const QueueItem& item, std::unique_ptr<detail::Payload> payload) {
+  try {
+    PendingEvent event;
+    event.item = item;
+    if (payload && payload->encodes_slowly() &&
+        payload->output() == detail::Payload::Output::summary_value) {
+      auto job = std::make_shared<detail::EncodeJob>();
+      detail::EventFile& file = run_file(item.run);
+      job->payload = payload.get();
+      job->tag = item.tag ? item.tag->clean : std::string();
+      job->run_dir = file.dir();
+      job->ctx.tag = job->tag;
+      job->ctx.run_dir = job->run_dir;
+      job->ctx.file_system = file_system_.get();
+      // Decided now, in the adds' order, as the writer thread would when encoding.
+      job->ctx.first_in_file = item.tag == nullptr || file.described.count(item.tag) == 0;
+      if (job->ctx.first_in_file && item.tag) file.described.insert(item.tag);
+      job->ctx.png_compression_level = options_.png_compression_level;
+      job->ctx.warn = warn_;
+      event.job = job;
+      encoders_->submit(std::move(job));
+    }
+    event.payload = std::move(payload);
+    pending_.push_back(std::move(event));
+  } catch (...) {
+    // No memory for the job: this event is lost, the others go on.
+    const std::size_t bytes = payload ? payload->queued_bytes : 0;
+    payload.reset();
+    if (bytes != 0) release_bytes(bytes);
+    record_loss("cannot write '" + (item.tag ? item.tag->clean : std::string("event")) +
+                    "': " + current_exception_text(),
+                1);
+    return;
+  }
+  finish_pending(false);
+}
+
+void SummaryWriter::Impl::finish_pending(bool wait_all) {
+  // Bounds what waits here, scalars included: the queue's bounds count only what is queued.
+  constexpr std::size_t kMaxPending = 4096;
+  while (!pending_.empty()) {
+    PendingEvent& first = pending_.front();
+    if (first.job && !encoders_->done(*first.job)) {
+      if (!wait_all && pending_.size() <= kMaxPending) return;
+      encoders_->wait(*first.job);
+    }
+    PendingEvent event = std::move(first);
+    pending_.pop_front();
+    write_item(event.item, std::move(event.payload), event.job.get());
+  }
+}
+
+void SummaryWriter::Impl::write_item(QueueItem& item, std::unique_ptr<detail::Payload> payload,
+                                     detail::EncodeJob* job) {
+  const std::size_t bytes = payload ? payload->queued_bytes : 0;
+  write_item_to_buffer(item, payload.get(), job);
+  payload.reset();
+  // Given back once the payload is gone, so that waiting adds find the memory free.
+  if (bytes != 0) release_bytes(bytes);
+}
+
+void SummaryWriter::Impl::write_item_to_buffer(QueueItem& item, detail::Payload* payload,
+                                               detail::EncodeJob* job) noexcept {
   detail::EventFile* file = nullptr;
   std::size_t size_before = 0;
   std::uint64_t events_before = 0;
@@ -144,7 +210,7 @@ void SummaryWriter::Impl::handle_safely(QueueItem& item) {
     file = &run_file(item.run);
     size_before = file->buffer().size();
     events_before = file->buffered_events();
-    handle(*file, item, payload.get());
+    handle(*file, item, payload, job);
   } catch (...) {
     // No half-encoded record may reach the file.
     if (file != nullptr) file->cut_back(size_before, events_before);
@@ -178,7 +244,7 @@ void SummaryWriter::Impl::serve_flushes(std::uint64_t popped) {
 }
 
 void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
-                                 detail::Payload* payload) {
+                                 detail::Payload* payload, detail::EncodeJob* job) {
   switch (item.kind) {
     case QueueItem::Kind::scalar:
       detail::append_scalar_record(file.buffer(), item.wall_time, item.step, *item.tag,
@@ -195,11 +261,24 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
       ctx.png_compression_level = options_.png_compression_level;
       ctx.warn = warn_;
       scratch_.clear();
-      try {
-        payload->encode_value(ctx, scratch_);
-      } catch (const std::exception& e) {
-        record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " + e.what(), 1);
-        return;
+      if (job != nullptr) {
+        // Encoded on an encoder thread; its metadata decision was made when it was handed over.
+        if (job->failed) {
+          if (item.tag) file.described.erase(item.tag);  // the next value describes the tag
+          record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " +
+                          (job->error.empty() ? std::string("encoding failed") : job->error),
+                      1);
+          return;
+        }
+        ctx.first_in_file = false;  // (already recorded in `described`)
+        scratch_.swap(job->out);
+      } else {
+        try {
+          payload->encode_value(ctx, scratch_);
+        } catch (const std::exception& e) {
+          record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " + e.what(), 1);
+          return;
+        }
       }
       const detail::Payload::Output output = payload->output();
       if (output == detail::Payload::Output::none) {
@@ -265,6 +344,8 @@ void SummaryWriter::Impl::write_out(detail::EventFile& file, bool asked) {
 }
 
 void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
+  // What encoder threads still hold was added before this write: it goes in first.
+  finish_pending(true);
   for (auto& file : files_) {
     try {
       // A file someone removed gets a successor, as TensorFlow's writer does.
