@@ -437,24 +437,18 @@ TEST(Reliability, UnwritableFolderAtStartIsAClearError) {
   EXPECT_EQ(verdict, 0);
 }
 
-long resident_kib() {
+// A "Vm...:" field of /proc/self/status, in KiB; -1 when missing.
+long status_kib(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size());
   }
   return -1;
 }
-
+long resident_kib() { return status_kib("VmRSS:"); }
 // Peak resident memory since the last reset_peak_resident(), in KiB.
-long peak_resident_kib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
-  }
-  return -1;
-}
+long peak_resident_kib() { return status_kib("VmHWM:"); }
 bool reset_peak_resident() {
   std::ofstream clear("/proc/self/clear_refs");
   clear << "5";  // resets VmHWM to the current resident size (Linux 4.0 and later)
