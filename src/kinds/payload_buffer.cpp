@@ -57,11 +57,6 @@ class Pool {
     std::free(block);
   }
 
-  std::size_t cached() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return cached_;
-  }
-
   Pool() {
     // Room reserved up front, so that give_back never allocates (it runs in destructors).
     for (int c = kSmallestClass; c <= kLargestClass; ++c) {
@@ -101,7 +96,5 @@ void PayloadBuffer::release() noexcept {
   if (data_ != nullptr) pool().give_back(data_, capacity_);
   data_ = nullptr;
 }
-
-std::size_t payload_pool_cached_bytes() { return pool().cached(); }
 
 }  // namespace tblog::detail

@@ -56,7 +56,4 @@ class PayloadBuffer {
   std::size_t capacity_ = 0;
 };
 
-// Bytes of free blocks the pool holds now.
-std::size_t payload_pool_cached_bytes();
-
 }  // namespace tblog::detail

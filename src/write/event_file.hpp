@@ -36,7 +36,6 @@ class EventFile {
   // write finds out whether the file is still there). `sync` first when flushes must be
   // durable.
   Status suspend(bool sync);
-  bool suspended() const { return suspended_; }
   // When the writer last wrote this file, in its own count of writes: the least recent is
   // suspended first.
   std::uint64_t last_write = 0;

@@ -110,7 +110,6 @@ class EventQueue {
   std::size_t pushed() const {
     return enqueue_pos_.load(std::memory_order_acquire) & ~kClosedBit;
   }
-  bool closed() const { return (enqueue_pos_.load(std::memory_order_acquire) & kClosedBit) != 0; }
 
  private:
   static constexpr std::size_t kClosedBit = std::size_t{1} << (std::numeric_limits<std::size_t>::digits - 1);

@@ -204,21 +204,35 @@ bool SummaryWriter::Impl::reserve_bytes(std::size_t bytes) {
   };
   if (try_reserve()) return true;
   if (options_.overflow == OverflowPolicy::drop || on_writer_thread()) return false;
+  // The writer thread gives bytes back as it encodes.
+  const bool reserved = wait_for_writer([&] {
+    if (try_reserve()) return Attempt::done;
+    return closed_.load() || writer_done_ ? Attempt::give_up : Attempt::retry;
+  });
+  if (!reserved) throw_closed();
+  return true;
+}
+
+template <typename TryOnce>
+bool SummaryWriter::Impl::wait_for_writer(TryOnce try_once) {
   std::unique_lock<std::mutex> lock(mu_);
   blocked_producers_.fetch_add(1);
-  wake_requested_ = true;
-  writer_cv_.notify_one();
-  while (!try_reserve()) {
-    if (closed_.load() || writer_done_) {
-      blocked_producers_.fetch_sub(1);
-      lock.unlock();
-      throw_closed();
-    }
-    // The writer wakes us when it gives bytes back; the timeout only guards a missed wake-up.
+  Attempt attempt;
+  for (;;) {
+    wake_requested_ = true;
+    writer_cv_.notify_one();
+    attempt = try_once();
+    if (attempt != Attempt::retry) break;
+    // The writer wakes us when it has made room; the timeout only guards a missed wake-up.
     producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
   }
   blocked_producers_.fetch_sub(1);
-  return true;
+  // The writer may have emptied the queue and gone to sleep while we waited: what was pushed
+  // here must not wait for the flush timer.
+  wake_requested_ = true;
+  lock.unlock();
+  writer_cv_.notify_one();
+  return attempt == Attempt::done;
 }
 
 void SummaryWriter::Impl::release_bytes(std::size_t bytes) {
@@ -274,26 +288,16 @@ void SummaryWriter::Impl::enqueue_blocking(const QueueItem& item) {
     discard(item.payload);
     return;
   }
-  std::unique_lock<std::mutex> lock(mu_);
-  blocked_producers_.fetch_add(1);
-  wake_requested_ = true;
-  writer_cv_.notify_one();
-  // The writer wakes us when it has made room; the timeout only guards a missed wake-up.
-  while ((pushed = queue_.try_push(item, &position)) != detail::EventQueue::Push::pushed) {
-    if (pushed == detail::EventQueue::Push::closed || writer_done_) {
-      blocked_producers_.fetch_sub(1);
-      discard(item.payload);
-      lock.unlock();
-      throw_closed();
-    }
-    producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
+  const bool done = wait_for_writer([&] {
+    pushed = queue_.try_push(item, &position);
+    if (pushed == detail::EventQueue::Push::pushed) return Attempt::done;
+    return pushed == detail::EventQueue::Push::closed || writer_done_ ? Attempt::give_up
+                                                                       : Attempt::retry;
+  });
+  if (!done) {
+    discard(item.payload);
+    throw_closed();
   }
-  blocked_producers_.fetch_sub(1);
-  // The writer may have emptied the queue and gone to sleep while we waited for room: what
-  // was pushed here must not wait for the flush timer.
-  wake_requested_ = true;
-  lock.unlock();
-  writer_cv_.notify_one();
 }
 
 std::uint32_t SummaryWriter::Impl::run_index(const std::string& subdir) {
@@ -361,18 +365,10 @@ void SummaryWriter::Impl::close() {
   if (queue_.close(&marker_position)) {
     QueueItem marker;
     marker.kind = QueueItem::Kind::close;
-    std::unique_lock<std::mutex> lock(mu_);
-    blocked_producers_.fetch_add(1);
-    while (!queue_.try_put_marker(marker, marker_position)) {
-      // The queue is full: let the writer make room for the marker.
-      wake_requested_ = true;
-      writer_cv_.notify_one();
-      producer_cv_.wait_for(lock, std::chrono::milliseconds(2));
-    }
-    blocked_producers_.fetch_sub(1);
-    wake_requested_ = true;
-    lock.unlock();
-    writer_cv_.notify_one();
+    // A full queue: the writer makes room for the marker.
+    wait_for_writer([&] {
+      return queue_.try_put_marker(marker, marker_position) ? Attempt::done : Attempt::retry;
+    });
   }
   if (thread_.joinable()) thread_.join();
   throw_if_lost();

@@ -137,6 +137,11 @@ class SummaryWriter::Impl {
   // After a push that failed: full (the overflow policy applies) or closed (throws).
   void enqueue_when_full(const detail::QueueItem& item, detail::EventQueue::Push failed);
   void enqueue_blocking(const detail::QueueItem& item);
+  // Waits for the writer thread to make room: calls try_once under mu_, waking the writer,
+  // until it returns done (true) or give_up (false).
+  enum class Attempt { done, retry, give_up };
+  template <typename TryOnce>
+  bool wait_for_writer(TryOnce try_once);
   void wake_writer();
   void throw_if_lost();
 

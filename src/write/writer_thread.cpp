@@ -16,6 +16,12 @@ namespace {
 // A buffer this large is written out without waiting for the flush interval.
 constexpr std::size_t kWriteThreshold = 1 << 20;
 
+// Whether an encoder thread (when the writer has some) encodes this payload.
+bool for_encoder_thread(const detail::Payload* payload) {
+  return payload != nullptr && payload->encodes_slowly() &&
+         payload->output() == detail::Payload::Output::summary_value;
+}
+
 // What the exception in flight says. Called in a catch block.
 std::string current_exception_text() {
   try {
@@ -133,8 +139,7 @@ void SummaryWriter::Impl::handle_safely(QueueItem& item) {
   item.payload = nullptr;
   // With encoder threads, a slow payload is encoded beside this thread, and every event after
   // it waits its turn, so that the file keeps the order of the adds.
-  if (encoders_ != nullptr && (!pending_.empty() || (payload && payload->encodes_slowly() &&
-                                                     payload->output() == detail::Payload::Output::summary_value))) {
+  if (encoders_ != nullptr && (!pending_.empty() || for_encoder_thread(payload.get()))) {
     return defer(item, std::move(payload));
   }
   write_item(item, std::move(payload), nullptr);
@@ -144,8 +149,7 @@ void SummaryWriter::Impl::defer(const QueueItem& item, std::unique_ptr<detail::P
   try {
     PendingEvent event;
     event.item = item;
-    if (payload && payload->encodes_slowly() &&
-        payload->output() == detail::Payload::Output::summary_value) {
+    if (for_encoder_thread(payload.get())) {
       auto job = std::make_shared<detail::EncodeJob>();
       detail::EventFile& file = run_file(item.run);
       job->payload = payload.get();
@@ -261,14 +265,14 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
       ctx.png_compression_level = options_.png_compression_level;
       ctx.warn = warn_;
       scratch_.clear();
+      bool failed = false;
+      std::string failure;  // why encoding failed
       if (job != nullptr) {
         // Encoded on an encoder thread; its metadata decision was made when it was handed over.
         if (job->failed) {
           if (item.tag) file.described.erase(item.tag);  // the next value describes the tag
-          record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " +
-                          (job->error.empty() ? std::string("encoding failed") : job->error),
-                      1);
-          return;
+          failed = true;
+          failure = job->error.empty() ? std::string("encoding failed") : job->error;
         }
         ctx.first_in_file = false;  // (already recorded in `described`)
         scratch_.swap(job->out);
@@ -276,9 +280,13 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
         try {
           payload->encode_value(ctx, scratch_);
         } catch (const std::exception& e) {
-          record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " + e.what(), 1);
-          return;
+          failed = true;
+          failure = e.what();
         }
+      }
+      if (failed) {
+        record_loss("cannot write '" + (tag.empty() ? std::string("event") : tag) + "': " + failure, 1);
+        return;
       }
       const detail::Payload::Output output = payload->output();
       if (output == detail::Payload::Output::none) {
