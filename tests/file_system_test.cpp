@@ -332,6 +332,41 @@ TEST(MemoryWriter, EveryFileDescribesItsTagsAfterASwitch) {
   EXPECT_EQ(values, 4u);  // a, and d three times
 }
 
+// The event file removed while values are buffered for it: those values were encoded
+// without metadata (the old file described their tags). In the successor the first value of
+// each tag must carry the metadata all the same, image and text alike.
+TEST(MemoryWriter, ASuccessorDescribesTheTagsOfValuesBufferedBeforeTheRemoval) {
+  MemoryWriter m;
+  SummaryWriter writer(kRun, m.options());
+  std::vector<std::uint8_t> pixels(4 * 4 * 3, 9);
+  writer.add_text("notes", "a", 0);
+  writer.add_image("img", ImageView(pixels, ImageLayout::HWC, 4, 4, 3), 0);
+  writer.add_scalar("loss", 1, 0);
+  writer.flush();
+  const std::string first = writer.file_path();
+  writer.add_text("notes", "b", 1);  // buffered, encoded without metadata
+  writer.add_scalar("loss", 2, 1);
+  writer.add_image("img", ImageView(pixels, ImageLayout::HWC, 4, 4, 3), 1);
+  m.fs->vanish(first);
+  writer.add_text("notes", "c", 2);
+  writer.close();
+
+  const auto files = m.event_files();
+  ASSERT_EQ(files.size(), 1u);
+  ASSERT_NE(files[0], first);
+  std::map<std::string, int> values;
+  std::map<std::string, bool> first_described;
+  for (const auto& e : m.parsed(files[0]).events) {
+    for (const auto& v : e.values) {
+      if (values[v.tag]++ == 0) first_described[v.tag] = v.has_metadata;
+      if (v.tag == "notes" && v.has_metadata) EXPECT_EQ(v.plugin_name, "text");
+    }
+  }
+  EXPECT_EQ(values, (std::map<std::string, int>{{"img", 1}, {"loss", 1}, {"notes", 2}}));
+  EXPECT_TRUE(first_described["notes"]);
+  EXPECT_TRUE(first_described["img"]);  // the legacy image field: metadata names no plugin
+}
+
 // Runs `body` and ends the test program if it has not returned after 20 s: a deadlock must
 // fail the test, not hang the suite.
 void expect_finishes(const std::function<void()>& body) {

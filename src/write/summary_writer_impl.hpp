@@ -13,6 +13,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <deque>
@@ -177,6 +179,13 @@ class SummaryWriter::Impl {
   void write_all(bool sync, bool check_removed, bool asked);
   std::unique_ptr<detail::EventFile> new_event_file(const std::string& dir) const;
   void close_file(detail::EventFile& file);
+  // The file was removed with records still buffered for it, some encoded without their
+  // tag's metadata because the old file held it. Puts the metadata into the first buffered
+  // value of each such tag, so that the successor describes it; returns the tags the buffer
+  // now describes.
+  std::unordered_set<const detail::TagEntry*> describe_buffer_again(detail::EventFile& file);
+  // Remembers a tag's metadata from its first encoded value (`value`: a Summary.Value).
+  void remember_metadata(const detail::TagEntry* tag, const std::string& value);
   // Before `file` opens: suspends the least recently written open files until fewer than
   // max_open_files are open.
   void make_room_to_open(const detail::EventFile& file);
@@ -217,6 +226,12 @@ class SummaryWriter::Impl {
   // Owned by the writer thread.
   std::vector<std::unique_ptr<detail::EventFile>> files_;
   std::string scratch_;
+  // Each tag's SummaryMetadata, serialized (empty: its values carry none), by cleaned tag.
+  struct TagMetadata {
+    const detail::TagEntry* tag = nullptr;
+    std::string metadata;
+  };
+  std::unordered_map<std::string, TagMetadata> tag_metadata_;
   std::unique_ptr<detail::EncoderPool> encoders_;  // null without WriterOptions::encoder_threads
   std::deque<PendingEvent> pending_;
   std::uint64_t write_clock_ = 0;  // counts write_out calls; stamps EventFile::last_write

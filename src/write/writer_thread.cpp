@@ -6,6 +6,7 @@
 #include "format/event_encoding.hpp"
 #include "format/record_framing.hpp"
 #include "kinds/payload.hpp"
+#include "tblog/event.pb.h"
 #include "write/summary_writer_impl.hpp"
 
 namespace tblog {
@@ -65,7 +66,7 @@ void SummaryWriter::Impl::run_writer_thread() {
     }
     if (!pending_.empty()) finish_pending(true);  // the queue is drained: wait for the encoders
     if (closing) {
-      write_all(options_.fsync_on_flush, false, true);
+      write_all(options_.fsync_on_flush, true, true);  // a removed file gets its successor here too
       encoders_.reset();
       for (auto& file : files_) close_file(*file);
       {
@@ -304,6 +305,10 @@ void SummaryWriter::Impl::handle(detail::EventFile& file, QueueItem& item,
       }
       detail::finish_record_in_place(out, header_begin);
       file.count_buffered_event();
+      if (item.tag && output == detail::Payload::Output::summary_value &&
+          tag_metadata_.count(item.tag->clean) == 0) {
+        remember_metadata(item.tag, scratch_);
+      }
       if (ctx.first_in_file && item.tag) file.described.insert(item.tag);
       break;
     }
@@ -357,7 +362,11 @@ void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
   for (auto& file : files_) {
     try {
       // A file someone removed gets a successor, as TensorFlow's writer does.
-      if (check_removed && file->removed()) close_file(*file);
+      if (check_removed && file->removed()) {
+        auto described = describe_buffer_again(*file);
+        close_file(*file);
+        file->described = std::move(described);
+      }
       write_out(*file, asked);
       if (sync) {
         const Status st = file->sync();
@@ -371,6 +380,51 @@ void SummaryWriter::Impl::write_all(bool sync, bool check_removed, bool asked) {
       }
     }
   }
+}
+
+void SummaryWriter::Impl::remember_metadata(const detail::TagEntry* tag, const std::string& value) {
+  pb::Summary::Value parsed;
+  TagMetadata& entry = tag_metadata_[tag->clean];
+  entry.tag = tag;
+  if (parsed.ParseFromString(value) && parsed.has_metadata()) {
+    entry.metadata = parsed.metadata().SerializeAsString();
+  }
+}
+
+std::unordered_set<const detail::TagEntry*> SummaryWriter::Impl::describe_buffer_again(
+    detail::EventFile& file) {
+  std::unordered_set<const detail::TagEntry*> described;
+  std::string_view rest = file.buffer();
+  std::string patched;
+  patched.reserve(rest.size() + 4096);
+  pb::Event event;
+  while (!rest.empty()) {
+    const detail::DecodedRecord record = detail::decode_record(rest);
+    if (record.status != detail::RecordStatus::complete) return {};  // ours: cannot happen
+    const auto size = static_cast<std::size_t>(record.size);
+    bool changed = false;
+    if (event.ParseFromArray(record.data.data(), static_cast<int>(record.data.size())) &&
+        event.has_summary()) {
+      for (auto& value : *event.mutable_summary()->mutable_value()) {
+        const auto it = tag_metadata_.find(value.tag());
+        if (it == tag_metadata_.end() || it->second.metadata.empty() ||
+            !described.insert(it->second.tag).second) {
+          continue;  // no metadata to give, or already given in this buffer
+        }
+        if (!value.has_metadata()) {
+          changed = value.mutable_metadata()->ParseFromString(it->second.metadata) || changed;
+        }
+      }
+    }
+    if (changed) {
+      detail::append_record(patched, event.SerializeAsString());
+    } else {
+      patched.append(rest.substr(0, size));
+    }
+    rest.remove_prefix(size);
+  }
+  file.buffer().swap(patched);
+  return described;
 }
 
 void SummaryWriter::Impl::make_room_to_open(const detail::EventFile& file) {
