@@ -17,6 +17,10 @@ packages=(
   dataset-fashion-mnist               # fashion_mnist's data set
   libopenmpi-dev openmpi-bin          # tblog::mpi: data-parallel fashion_mnist
   clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
+  python3-dev pybind11-dev python3-numpy  # the Python package's extension module
+  python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./integrations/python
+  python3-pytest                      # the Python tests
+  python3-torch python3-matplotlib    # tblog.torch, add_graph, add_figure and their tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,7 +6,8 @@
 #    fixed seed (FUZZ_SEED, default 1), so a CI run is reproducible, and at most FUZZ_SECONDS
 #    (default 120). Other seeds explore further: FUZZ_SEED=$RANDOM bash scripts/run_reliability.sh.
 # The optional LibTorch/MPI components stay out of the sanitizer builds: their prebuilt
-# libraries are not instrumented.
+# libraries are not instrumented. So does the Python module: an uninstrumented interpreter
+# cannot load a sanitized extension.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -14,6 +15,7 @@ fuzz_seconds=${FUZZ_SECONDS:-120}
 fuzz_runs=${FUZZ_RUNS:-1000000}
 fuzz_seed=${FUZZ_SEED:-1}
 common=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTBLOG_WITH_TORCH=OFF -DTBLOG_WITH_MPI=OFF
+        -DTBLOG_WITH_PYTHON=OFF
         -DTBLOG_BUILD_BENCH=OFF -DTBLOG_BUILD_EXAMPLES=OFF -DTBLOG_INSTALL=OFF)
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: the test suite"
