@@ -1,8 +1,10 @@
-// add_scalar, the call a training loop makes most: a METH_FASTCALL method that reads
-// (str, float|int[, int|None]) straight off the argument array and calls the C++ writer,
-// skipping pybind11's general dispatch (several hundred nanoseconds). Every other form of
-// the call (keywords, numpy or torch values, walltime=...) goes to the Python method
-// `_add_scalar_slow`, which converts and validates as PyTorch's add_scalar does.
+// add_scalar, the call a training loop makes most: a METH_FASTCALL method that reads its
+// arguments straight off the argument array and calls the C++ writer, skipping pybind11's
+// general dispatch (several hundred nanoseconds). It takes a str tag; a value with
+// __float__ (float, int, numpy scalar, one-element tensor); a step that is None or has
+// __index__; a float walltime; global_step= and walltime= as keywords. Every other form of
+// the call goes to the Python method `_add_scalar_slow`, which converts and validates as
+// PyTorch's add_scalar does and names what is wrong.
 #include "bindings.hpp"
 
 namespace tblog::python {
@@ -18,41 +20,102 @@ WriterCore* core_of(PyObject* self) {
   return static_cast<WriterCore*>(instance->simple_value_holder[0]);
 }
 
+// The keywords the fast path reads; any other keyword goes to the slow path.
+PyObject* global_step_name = nullptr;
+PyObject* walltime_name = nullptr;
+
+// A number from a float, an int, or anything with __float__ but a str, bytes or a
+// container (a numpy scalar, a one-element tensor). False, with no error set, where the
+// slow path must decide.
+bool number_of(PyObject* value, double* out) {
+  if (PyFloat_CheckExact(value)) {
+    *out = PyFloat_AS_DOUBLE(value);
+    return true;
+  }
+  PyNumberMethods* number = Py_TYPE(value)->tp_as_number;
+  if (number == nullptr || number->nb_float == nullptr || PyUnicode_Check(value) ||
+      PyBytes_Check(value)) {
+    return false;
+  }
+  PyObject* as_float = PyNumber_Float(value);  // a tensor's item(), numpy's float()
+  if (as_float == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  *out = PyFloat_AS_DOUBLE(as_float);
+  Py_DECREF(as_float);
+  return true;
+}
+
+// A step from None, an int, or anything with __index__ (numpy ints, integer tensors); a
+// float step goes to the slow path, which refuses a fractional one.
+bool step_of(PyObject* value, long long* out) {
+  if (value == Py_None) {
+    *out = 0;
+    return true;
+  }
+  if (PyFloat_Check(value) || PyBool_Check(value)) return false;
+  PyObject* index = PyLong_CheckExact(value) ? (Py_INCREF(value), value) : PyNumber_Index(value);
+  if (index == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  *out = PyLong_AsLongLong(index);
+  Py_DECREF(index);
+  if (*out == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    return false;
+  }
+  return true;
+}
+
 PyObject* add_scalar(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-  if (kwnames == nullptr && (nargs == 2 || nargs == 3)) {
-    PyObject* tag = args[0];
-    PyObject* value = args[1];
-    PyObject* step = nargs == 3 ? args[2] : Py_None;
-    const bool plain_value = PyFloat_CheckExact(value) || PyLong_CheckExact(value);
-    if (PyUnicode_CheckExact(tag) && plain_value && (step == Py_None || PyLong_CheckExact(step))) {
-      WriterCore* core = core_of(self);
-      Py_ssize_t tag_size = 0;
-      // The UTF-8 form is cached in the str object: free after the first call with a tag.
-      const char* tag_utf8 = core ? PyUnicode_AsUTF8AndSize(tag, &tag_size) : nullptr;
-      if (tag_utf8 != nullptr) {
-        const double number =
-            PyFloat_CheckExact(value) ? PyFloat_AS_DOUBLE(value) : PyLong_AsDouble(value);
-        const long long step_value = step == Py_None ? 0 : PyLong_AsLongLong(step);
-        if (PyErr_Occurred()) {
-          // A huge int, or a tag with lone surrogates: the slow path says what is wrong.
-          PyErr_Clear();
+  // add_scalar(tag, value[, global_step[, walltime]]), global_step= and walltime= also as
+  // keywords: everything else (new_style, tags given by keyword, ...) is the slow path's.
+  PyObject* step = Py_None;
+  PyObject* walltime = Py_None;
+  bool fast = nargs >= 2 && nargs <= 4;
+  if (fast && nargs >= 3) step = args[2];
+  if (fast && nargs == 4) walltime = args[3];
+  const Py_ssize_t keywords = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+  for (Py_ssize_t k = 0; fast && k < keywords; ++k) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, k);
+    if (name == global_step_name && nargs < 3) {
+      step = args[nargs + k];
+    } else if (name == walltime_name && nargs < 4) {
+      walltime = args[nargs + k];
+    } else {
+      fast = false;  // (keyword names are interned, so identity is the common match)
+    }
+  }
+  WriterCore* core = fast ? core_of(self) : nullptr;
+  if (core != nullptr && PyUnicode_CheckExact(args[0]) &&
+      (walltime == Py_None || PyFloat_CheckExact(walltime))) {
+    Py_ssize_t tag_size = 0;
+    // The UTF-8 form is cached in the str object: free after the first call with a tag.
+    const char* tag_utf8 = PyUnicode_AsUTF8AndSize(args[0], &tag_size);
+    double number = 0;
+    long long step_value = 0;
+    if (tag_utf8 == nullptr) {
+      PyErr_Clear();  // lone surrogates: the slow path says what is wrong
+    } else if (number_of(args[1], &number) && step_of(step, &step_value)) {
+      try {
+        const std::string_view tag(tag_utf8, static_cast<std::size_t>(tag_size));
+        if (walltime == Py_None) {
+          core->get().add_scalar(tag, number, Step(static_cast<std::int64_t>(step_value)));
         } else {
-          try {
-            core->get().add_scalar(std::string_view(tag_utf8, static_cast<std::size_t>(tag_size)),
-                                   number, Step(static_cast<std::int64_t>(step_value)));
-          } catch (const Error& error) {
-            set_python_error(error);
-            return nullptr;
-          }
-          Py_RETURN_NONE;
+          core->get().add_scalar(tag, number, Step(static_cast<std::int64_t>(step_value),
+                                                    PyFloat_AS_DOUBLE(walltime)));
         }
-      } else {
-        PyErr_Clear();
+      } catch (const Error& error) {
+        set_python_error(error);
+        return nullptr;
       }
+      Py_RETURN_NONE;
     }
   }
   // self first, then the arguments as given: a vectorcall of the method by name.
-  const Py_ssize_t total = nargs + (kwnames ? PyTuple_GET_SIZE(kwnames) : 0);
+  const Py_ssize_t total = nargs + keywords;
   PyObject* small[8];
   std::unique_ptr<PyObject*[]> large;
   PyObject** call_args = small;
@@ -84,6 +147,8 @@ PyMethodDef add_scalar_def = {
 
 void install_fast_add_scalar(py::handle writer_core_type) {
   slow_path_name = PyUnicode_InternFromString("_add_scalar_slow");
+  global_step_name = PyUnicode_InternFromString("global_step");
+  walltime_name = PyUnicode_InternFromString("walltime");
   auto* type = reinterpret_cast<PyTypeObject*>(writer_core_type.ptr());
   PyObject* descriptor = PyDescr_NewMethod(type, &add_scalar_def);
   if (descriptor == nullptr || PyObject_SetAttrString(writer_core_type.ptr(), "add_scalar", descriptor) != 0) {
