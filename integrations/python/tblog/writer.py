@@ -72,6 +72,10 @@ class SummaryWriter(_WriterCore):
         """The folder event files are written to."""
         return self.log_dir
 
+    def __repr__(self):
+        state = "closed" if self.closed else "open"
+        return f"<tblog.SummaryWriter log_dir={self.log_dir!r} ({state})>"
+
     def __enter__(self):
         return self
 

@@ -288,9 +288,10 @@ def test_flush_puts_everything_on_disk(logdir):
         w.add_scalar("x", float(i), i)
     w.flush()
     assert len(read_main(logdir).scalars("x")) == 1000
+    assert repr(w) == f"<tblog.SummaryWriter log_dir={str(logdir)!r} (open)>"
     w.close()
     w.close()  # harmless
-    assert w.closed
+    assert w.closed and repr(w).endswith("(closed)>")
 
 
 def test_purge_step_and_filename_suffix(logdir):
