@@ -17,6 +17,8 @@ packages=(
   dataset-fashion-mnist               # fashion_mnist's data set
   libopenmpi-dev openmpi-bin          # tblog::mpi: data-parallel fashion_mnist
   clang libclang-rt-14-dev            # fuzzing (libFuzzer) and sanitizer runtimes
+  libgrpc++-dev protobuf-compiler-grpc          # tblog::data_server, tblog-data-server, `tblog serve`
+  python3-grpcio python3-grpc-tools python3-protobuf  # the data server's Python client test
 )
 missing=()
 for p in "${packages[@]}"; do
