@@ -151,6 +151,11 @@ void RunLoader::read_file(const std::string& file, FileState& state, ProblemLog&
   bool more = true;
   while (more) {
     std::unique_lock<std::shared_mutex> lock(mutex_);
+    // Replaced points are removed before readers get the lock, however the stretch ends.
+    struct CompactOnExit {
+      RunLoader& run;
+      ~CompactOnExit() { run.compact_dirty(); }
+    } compact_on_exit{*this};
     for (int i = 0; i < kEventsPerLock; ++i) {
       try {
         more = reader->next(record, &at);
@@ -221,17 +226,24 @@ bool RunLoader::ingest(std::string_view record, const char** why) {
 // taken straight from the scanner without decoding the Event again.
 bool RunLoader::ingest_scalars_fast() {
   if (scanned_.values.empty()) return true;
+  resolved_.clear();
+  TimeSeries* previous = last_series_;
   for (const ScannedValue& v : scanned_.values) {
     const bool number = v.kind == SummaryValue::Kind::simple_value ||
                         (v.kind == SummaryValue::Kind::tensor && v.tensor_is_number);
     if (!number) return false;
-    const TimeSeries* s = find(v.tag);
+    TimeSeries* hint = previous != nullptr ? previous->next_hint : nullptr;
+    TimeSeries* s = hint != nullptr && hint->tag() == v.tag ? hint : find(v.tag);
     if (s == nullptr || s->data_class() != DataClass::scalar) return false;
+    if (previous != nullptr) previous->next_hint = s;
+    resolved_.push_back(s);
+    previous = s;
   }
+  last_series_ = previous;
   for (const ScannedValue& v : scanned_.values) {
     const double value = v.kind == SummaryValue::Kind::simple_value ? double{v.simple_value}
                                                                      : v.tensor_number;
-    find(v.tag)->add(ScalarPoint{scanned_.step, scanned_.wall_time, value});
+    add(*resolved_[&v - scanned_.values.data()], ScalarPoint{scanned_.step, scanned_.wall_time, value});
   }
   return true;
 }
@@ -251,6 +263,11 @@ TimeSeries& RunLoader::create(std::string tag, SeriesMetadata metadata) {
   return it->second;
 }
 
+void RunLoader::compact_dirty() {
+  for (TimeSeries* s : dirty_) s->compact();
+  dirty_.clear();
+}
+
 void RunLoader::purge_from(std::int64_t step) {
   for (auto& [tag, series] : series_) series.purge_from(step);
 }
@@ -266,7 +283,7 @@ void RunLoader::ingest_slow(const pb::Event& event) {
         s = &create(kRunGraphTag, std::move(m));
       }
       if (s->data_class() == DataClass::blob_sequence) {
-        s->add(BlobSequencePoint{event.step(), event.wall_time(), {event.graph_def()}});
+        add(*s, BlobSequencePoint{event.step(), event.wall_time(), {event.graph_def()}});
       }
       return;
     }
@@ -280,7 +297,7 @@ void RunLoader::ingest_slow(const pb::Event& event) {
         s = &create(trm.tag(), std::move(m));
       }
       if (s->data_class() == DataClass::blob_sequence) {
-        s->add(BlobSequencePoint{event.step(), event.wall_time(), {trm.run_metadata()}});
+        add(*s, BlobSequencePoint{event.step(), event.wall_time(), {trm.run_metadata()}});
       }
       return;
     }
@@ -330,11 +347,11 @@ void RunLoader::ingest_value(const pb::Event& event, const pb::Summary_Value& v)
   switch (s->data_class()) {
     case DataClass::scalar:
       if (v.value_case() == pb::Summary_Value::kSimpleValue) {
-        s->add(ScalarPoint{step, wall_time, v.simple_value()});
+        add(*s, ScalarPoint{step, wall_time, v.simple_value()});
       } else if (v.value_case() == pb::Summary_Value::kTensor) {
         try {
           const std::vector<double> numbers = tensor_value_of(v.tensor()).as_doubles();
-          if (numbers.size() == 1) s->add(ScalarPoint{step, wall_time, numbers[0]});
+          if (numbers.size() == 1) add(*s, ScalarPoint{step, wall_time, numbers[0]});
         } catch (const Error&) {
           // Not a number: nothing for the scalars dashboard to plot.
         }
@@ -343,18 +360,18 @@ void RunLoader::ingest_value(const pb::Event& event, const pb::Summary_Value& v)
     case DataClass::tensor:
       switch (v.value_case()) {
         case pb::Summary_Value::kTensor:
-          s->add(TensorPoint{step, wall_time, v.tensor().SerializeAsString()});
+          add(*s, TensorPoint{step, wall_time, v.tensor().SerializeAsString()});
           return;
         case pb::Summary_Value::kHisto:
-          s->add(TensorPoint{step, wall_time, histogram_tensor(v.histo())});
+          add(*s, TensorPoint{step, wall_time, histogram_tensor(v.histo())});
           return;
         case pb::Summary_Value::kSimpleValue:
-          s->add(TensorPoint{step, wall_time, scalar_tensor(v.simple_value())});
+          add(*s, TensorPoint{step, wall_time, scalar_tensor(v.simple_value())});
           return;
         case pb::Summary_Value::VALUE_NOT_SET:
           // hparams summaries carry everything in their metadata; TensorBoard stores a 0.
           if (s->metadata().plugin_name == kHparams) {
-            s->add(TensorPoint{step, wall_time, scalar_tensor(0.0f)});
+            add(*s, TensorPoint{step, wall_time, scalar_tensor(0.0f)});
           }
           return;
         default:
@@ -364,16 +381,16 @@ void RunLoader::ingest_value(const pb::Event& event, const pb::Summary_Value& v)
       switch (v.value_case()) {
         case pb::Summary_Value::kImage: {
           const auto& img = v.image();
-          s->add(BlobSequencePoint{step, wall_time,
+          add(*s, BlobSequencePoint{step, wall_time,
                                    {std::to_string(img.width()), std::to_string(img.height()),
                                     img.encoded_image_string()}});
           return;
         }
         case pb::Summary_Value::kAudio:
-          s->add(BlobSequencePoint{step, wall_time, {v.audio().encoded_audio_string()}});
+          add(*s, BlobSequencePoint{step, wall_time, {v.audio().encoded_audio_string()}});
           return;
         case pb::Summary_Value::kTensor:
-          s->add(BlobSequencePoint{step, wall_time,
+          add(*s, BlobSequencePoint{step, wall_time,
                                    tensor_blobs(v.tensor(), s->metadata().plugin_name)});
           return;
         default:

@@ -68,6 +68,11 @@ class RunLoader {
   void ingest_slow(const pb::Event& event);
   void ingest_value(const pb::Event& event, const pb::Summary_Value& value);
   TimeSeries* find(std::string_view tag);
+  template <typename Point>
+  void add(TimeSeries& series, Point point) {
+    if (series.add(std::move(point))) dirty_.push_back(&series);
+  }
+  void compact_dirty();
   TimeSeries& create(std::string tag, SeriesMetadata metadata);
   void purge_from(std::int64_t step);
 
@@ -82,6 +87,9 @@ class RunLoader {
   std::optional<double> start_time_;
   std::uint64_t events_read_ = 0;
   ScannedEvent scanned_;
+  std::vector<TimeSeries*> resolved_;  // the fast path's series, one per value
+  TimeSeries* last_series_ = nullptr;  // of the last value read: the start of the next_hint chain
+  std::vector<TimeSeries*> dirty_;     // series to compact before readers see them
 };
 
 }  // namespace tblog::detail

@@ -50,18 +50,28 @@ class TimeSeries {
   const SeriesMetadata& metadata() const { return metadata_; }
   DataClass data_class() const { return metadata_.data_class; }
 
-  void add(ScalarPoint p) {
+  // Each returns true when compact() is due before the points are read.
+  bool add(ScalarPoint p) {
     note(p.step, p.wall_time, 1);
-    scalars_.add(p);
+    return scalars_.add(p);
   }
-  void add(TensorPoint p) {
+  bool add(TensorPoint p) {
     note(p.step, p.wall_time, 1);
-    tensors_.add(std::move(p));
+    return tensors_.add(std::move(p));
   }
-  void add(BlobSequencePoint p) {
+  bool add(BlobSequencePoint p) {
     note(p.step, p.wall_time, static_cast<std::int64_t>(p.blobs.size()));
-    blobs_.add(std::move(p));
+    return blobs_.add(std::move(p));
   }
+  void compact() {
+    scalars_.compact();
+    tensors_.compact();
+    blobs_.compact();
+  }
+
+  // The series whose value followed this one's in the last event that had both: runs
+  // cycle through their tags, so this predicts the next lookup without hashing.
+  TimeSeries* next_hint = nullptr;
 
   // TensorBoard's restart rule: drops the points at step >= `step`.
   void purge_from(std::int64_t step);
