@@ -30,9 +30,9 @@ TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 
 echo "== libFuzzer: ${fuzz_runs} inputs (seed ${fuzz_seed}, at most ${fuzz_seconds}s) per target"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DTBLOG_BUILD_FUZZ=ON \
-  -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF >/dev/null
+  -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF -DTBLOG_WITH_SERVER=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
-for target in record_reader event_parser event_decoders_agree; do
+for target in record_reader event_parser event_decoders_agree run_loader; do
   work=$(mktemp -d)
   cp fuzz/corpus/$target/* "$work/"
   ./build-fuzz/fuzz/${target}_fuzz -seed="$fuzz_seed" -runs="$fuzz_runs" \
