@@ -180,7 +180,7 @@ int run_data_server(const DataServerOptions& options, bool die_after_stdin,
   try {
     server = std::make_unique<DataServer>(options);
   } catch (const std::exception& e) {
-    const std::string message = std::string("tblog-data-server: cannot start: ") + e.what();
+    const std::string message = std::string("tblog data server: cannot start: ") + e.what();
     std::cerr << message << "\n";
     if (!error_file.empty()) std::ofstream(error_file, std::ios::trunc) << message << "\n";
     return 2;
