@@ -44,7 +44,8 @@ class DataServer {
   std::uint64_t reloads() const;
   // Corrupt and unreadable files met so far, each once.
   std::vector<ReadProblem> problems() const;
-  // Stops serving (answers in flight finish) and stops loading. Idempotent.
+  // Stops serving (answers still in flight after 200 ms are cancelled) and stops loading.
+  // Idempotent.
   void shutdown();
 
  private:
