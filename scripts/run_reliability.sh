@@ -24,9 +24,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== ThreadSanitizer: the concurrency tests"
 cmake -S . -B build-tsan "${common[@]}" -DTBLOG_SANITIZE=thread -DTBLOG_WITH_ONNX=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target writer_test reliability_test progress_writer_test tblog_test_child
+cmake --build build-tsan -j"$jobs" --target writer_test reliability_test progress_writer_test \
+  logdir_loader_test tblog_test_child
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build-tsan --output-on-failure -R '^(writer_test|reliability_test|progress_writer_test)\.'
+  ctest --test-dir build-tsan --output-on-failure \
+  -R '^(writer_test|reliability_test|progress_writer_test|logdir_loader_test)\.'
 
 echo "== libFuzzer: ${fuzz_runs} inputs (seed ${fuzz_seed}, at most ${fuzz_seconds}s) per target"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DTBLOG_BUILD_FUZZ=ON \
