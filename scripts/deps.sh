@@ -21,6 +21,8 @@ packages=(
   python3-pip python3-venv python3-setuptools python3-wheel  # pip install ./integrations/python
   python3-pytest                      # the Python tests
   python3-torch python3-matplotlib    # tblog.torch, add_graph, add_figure and their tests
+  libgrpc++-dev protobuf-compiler-grpc          # tblog::data_server, tblog-data-server, `tblog serve`
+  python3-grpcio python3-grpc-tools python3-protobuf  # the data server's Python client test
 )
 missing=()
 for p in "${packages[@]}"; do

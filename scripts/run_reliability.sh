@@ -26,15 +26,17 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== ThreadSanitizer: the concurrency tests"
 cmake -S . -B build-tsan "${common[@]}" -DTBLOG_SANITIZE=thread -DTBLOG_WITH_ONNX=OFF >/dev/null
-cmake --build build-tsan -j"$jobs" --target writer_test reliability_test progress_writer_test tblog_test_child
+cmake --build build-tsan -j"$jobs" --target writer_test reliability_test progress_writer_test \
+  logdir_loader_test tblog_test_child
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-  ctest --test-dir build-tsan --output-on-failure -R '^(writer_test|reliability_test|progress_writer_test)\.'
+  ctest --test-dir build-tsan --output-on-failure \
+  -R '^(writer_test|reliability_test|progress_writer_test|logdir_loader_test)\.'
 
 echo "== libFuzzer: ${fuzz_runs} inputs (seed ${fuzz_seed}, at most ${fuzz_seconds}s) per target"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz "${common[@]}" -DTBLOG_BUILD_FUZZ=ON \
-  -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF >/dev/null
+  -DTBLOG_BUILD_TESTS=OFF -DTBLOG_BUILD_TOOLS=OFF -DTBLOG_WITH_ONNX=OFF -DTBLOG_WITH_SERVER=OFF >/dev/null
 cmake --build build-fuzz -j"$jobs"
-for target in record_reader event_parser event_decoders_agree; do
+for target in record_reader event_parser event_decoders_agree run_loader; do
   work=$(mktemp -d)
   cp fuzz/corpus/$target/* "$work/"
   ./build-fuzz/fuzz/${target}_fuzz -seed="$fuzz_seed" -runs="$fuzz_runs" \

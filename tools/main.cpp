@@ -5,6 +5,10 @@
 
 #include "commands.hpp"
 #include "tblog/error.hpp"
+#ifdef TBLOG_WITH_SERVER
+#include "reload_option.hpp"
+#include "tblog/data_server.hpp"
+#endif
 
 namespace {
 
@@ -78,6 +82,30 @@ int main(int argc, char** argv) {
                     "written then) or on bad arguments.");
 #endif
 
+#ifdef TBLOG_WITH_SERVER
+  tblog::DataServerOptions serve;
+  std::string serve_reload = "5";
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve",
+      "Serve a logdir to TensorBoard over its gRPC data provider protocol, until stopped "
+      "(Ctrl-C): tensorboard --grpc_data_provider=localhost:PORT shows it.");
+  serve_cmd->add_option("logdir", serve.logdir, "Folder of runs (searched recursively)")
+      ->required();
+  serve_cmd->add_option("--host", serve.host, "Address to listen on")->capture_default_str();
+  serve_cmd->add_option("--port", serve.port, "Port to listen on; 0 picks a free one")
+      ->capture_default_str();
+  serve_cmd->add_option("--reload", serve_reload,
+                        "Seconds between reloads (files read on, new runs picked up), or 'once'")
+      ->capture_default_str();
+  serve_cmd->add_option("--samples-per-plugin", serve.samples_per_plugin,
+                        "Points kept per time series, e.g. scalars=1000,images=all (default: "
+                        "1000 for scalars, 100 for tensors, 10 for blob sequences)");
+  serve_cmd->add_flag("-v,--verbose", serve.verbosity, "Log each reload to stderr");
+  serve_cmd->footer("Exit status: 0 when stopped by SIGINT or SIGTERM, 2 on bad arguments or "
+                    "when the address cannot be bound. A logdir that does not exist yet is "
+                    "served empty until it appears.");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,10 +120,16 @@ int main(int argc, char** argv) {
       return run_export(exporting);
     }
     if (*verify_cmd) return run_verify(verify);
+#ifdef TBLOG_WITH_SERVER
+    if (*serve_cmd) {
+      serve.reload_seconds = tblog::data_server::parse_reload(serve_reload);
+      return tblog::run_data_server(serve, false, "");
+    }
+#endif
 #ifdef TBLOG_WITH_ONNX
     if (*graph_cmd) return run_graph(graph);
 #endif
-    std::cerr << "tblog: a subcommand is required: inspect, export, verify or graph\n"
+    std::cerr << "tblog: a subcommand is required: inspect, export, verify, graph or serve\n"
               << "Run with --help for more information.\n";
     return kExitUsage;
   } catch (const tblog::Error& e) {

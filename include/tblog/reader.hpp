@@ -38,6 +38,9 @@ class TBLOG_API RecordReader {
  public:
   // Throws tblog::Error naming the path if the file cannot be opened.
   explicit RecordReader(const std::string& path);
+  // Starts at byte `start_offset`, which must be where a record begins (bytes_read() of an
+  // earlier reader of the same file): how a growing file is read on from where reading stopped.
+  RecordReader(const std::string& path, std::uint64_t start_offset);
   ~RecordReader();
   RecordReader(RecordReader&&) noexcept;
   RecordReader& operator=(RecordReader&&) noexcept;
@@ -48,7 +51,7 @@ class TBLOG_API RecordReader {
   // end of the file or at a problem; problem() tells which.
   bool next(std::string_view& data, std::uint64_t* offset = nullptr);
   const std::optional<ReadProblem>& problem() const;
-  std::uint64_t bytes_read() const;  // through the last sound record
+  std::uint64_t bytes_read() const;  // through the last sound record (from the file's start)
   const std::string& path() const;
 
  private:

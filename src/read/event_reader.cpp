@@ -5,6 +5,7 @@
 
 #include "tblog/event.pb.h"
 #include "format/tensor_elements.hpp"
+#include "read/event_proto.hpp"
 #include "read/event_scan.hpp"
 #include "tblog/reader.hpp"
 #include "tblog/summary.pb.h"
@@ -153,22 +154,34 @@ std::vector<double> TensorValue::as_doubles() const {
   }
 }
 
-Event parse_event(std::string_view record) {
-  if (record.size() > static_cast<std::size_t>(INT_MAX)) {
-    throw Error(ErrorCode::corrupt, "record of " + std::to_string(record.size()) + " bytes is too large for an Event");
-  }
+namespace detail {
+
+const char* parse_event_proto(std::string_view record, pb::Event& out) {
+  if (record.size() > static_cast<std::size_t>(INT_MAX)) return "too large for an Event";
   // The lean scanner accepts exactly what protobuf accepts (a fuzz target checks). Asking it
   // first names what is wrong, and keeps protobuf from logging to stderr (it prints a line
   // for a string field that is not UTF-8) where a program's user would see it.
-  thread_local detail::ScannedEvent scanned;
-  if (const char* why = detail::scan_event(record, scanned)) {
+  thread_local ScannedEvent scanned;
+  if (const char* why = scan_event(record, scanned)) return why;
+  if (!out.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
+    return "protobuf decoding failed";
+  }
+  return nullptr;
+}
+
+TensorValue tensor_value_of(const pb::TensorProto& tensor) {
+  TensorValue out;
+  convert_tensor(tensor, out);
+  return out;
+}
+
+}  // namespace detail
+
+Event parse_event(std::string_view record) {
+  pb::Event in;
+  if (const char* why = detail::parse_event_proto(record, in)) {
     throw Error(ErrorCode::corrupt, "record of " + std::to_string(record.size()) +
                                         " bytes is not a valid Event (" + why + ")");
-  }
-  pb::Event in;
-  if (!in.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
-    throw Error(ErrorCode::corrupt, "record of " + std::to_string(record.size()) +
-                " bytes is not a valid Event (protobuf decoding failed)");
   }
   Event out;
   out.wall_time = in.wall_time();

@@ -120,7 +120,10 @@ struct RecordReader::State {
   }
 };
 
-RecordReader::RecordReader(const std::string& path) : state_(std::make_unique<State>()) {
+RecordReader::RecordReader(const std::string& path) : RecordReader(path, 0) {}
+
+RecordReader::RecordReader(const std::string& path, std::uint64_t start_offset)
+    : state_(std::make_unique<State>()) {
   state_->path = path;
   state_->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (state_->fd < 0) {
@@ -130,9 +133,18 @@ RecordReader::RecordReader(const std::string& path) : state_(std::make_unique<St
   if (::fstat(state_->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     throw Error(ErrorCode::io, "cannot read event file '" + path + "': it is a folder");
   }
+  if (start_offset > 0 &&
+      ::lseek(state_->fd, static_cast<off_t>(start_offset), SEEK_SET) == static_cast<off_t>(-1)) {
+    throw Error(ErrorCode::io, "cannot seek in event file '" + path + "' to byte " +
+                                   std::to_string(start_offset) + ": " + std::strerror(errno));
+  }
+  state_->buffer_offset = start_offset;
+  state_->sound_through = start_offset;
   ::posix_fadvise(state_->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  // Small files (most runs' files) get a buffer their size, not a whole chunk.
-  const auto file_size = static_cast<std::uint64_t>(st.st_size > 0 ? st.st_size : 0);
+  // Small files (most runs' files, or what a growing file gained) get a buffer their size,
+  // not a whole chunk.
+  const auto whole_size = static_cast<std::uint64_t>(st.st_size > 0 ? st.st_size : 0);
+  const std::uint64_t file_size = whole_size > start_offset ? whole_size - start_offset : 0;
   state_->buffer.resize(static_cast<std::size_t>(
       std::min<std::uint64_t>(kChunkSize, std::max<std::uint64_t>(file_size + 1, 4096))));
 }

@@ -1,0 +1,252 @@
+// The server on logdirs that change while it serves: a writer appending, a file cut inside a
+// record, a restarted writer purging steps, runs appearing and vanishing; and on bad files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data_server_client.hpp"
+#include "tblog/summary_writer.hpp"
+#include "test_support.hpp"
+
+namespace tblog::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Steps and values of one scalar series, as ReadScalars gives them.
+struct Points {
+  std::vector<std::int64_t> steps;
+  std::vector<float> values;
+};
+
+Points read_scalars(td::TensorBoardDataProvider::Stub& stub, const std::string& run,
+                    const std::string& tag) {
+  td::ReadScalarsRequest read;
+  read.mutable_plugin_filter()->set_plugin_name("scalars");
+  read.mutable_downsample()->set_num_points(100000);
+  read.mutable_run_tag_filter()->mutable_runs()->add_names(run);
+  read.mutable_run_tag_filter()->mutable_tags()->add_names(tag);
+  td::ReadScalarsResponse r;
+  grpc::ClientContext context;
+  const grpc::Status status = stub.ReadScalars(&context, read, &r);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  Points out;
+  for (const auto& e : r.runs()) {
+    for (const auto& t : e.tags()) {
+      out.steps.assign(t.data().step().begin(), t.data().step().end());
+      out.values.assign(t.data().value().begin(), t.data().value().end());
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> run_names(td::TensorBoardDataProvider::Stub& stub) {
+  td::ListRunsResponse r;
+  grpc::ClientContext context;
+  EXPECT_TRUE(stub.ListRuns(&context, td::ListRunsRequest(), &r).ok());
+  std::vector<std::string> names;
+  for (const auto& run : r.runs()) names.push_back(run.name());
+  return names;
+}
+
+std::vector<std::int64_t> range(std::int64_t from, std::int64_t to) {
+  std::vector<std::int64_t> out;
+  for (auto i = from; i < to; ++i) out.push_back(i);
+  return out;
+}
+
+constexpr double kNeverByItself = 3600;  // reloads come from reload_now()
+
+TEST(LiveReload, AppendedPointsAppearAfterTheNextReload) {
+  TempDir dir;
+  SummaryWriter writer(dir.str() + "/train");
+  for (int step = 0; step < 5; ++step) writer.add_scalar("loss", step, step);
+  writer.flush();
+  ServedLogdir served(dir.str(), "", kNeverByItself);
+  EXPECT_EQ(read_scalars(*served.stub, "train", "loss").steps, range(0, 5));
+
+  for (int step = 5; step < 12; ++step) writer.add_scalar("loss", step, step);
+  writer.flush();
+  EXPECT_EQ(read_scalars(*served.stub, "train", "loss").steps, range(0, 5)) << "before a reload";
+  served.server->reload_now();
+  EXPECT_EQ(read_scalars(*served.stub, "train", "loss").steps, range(0, 12));
+
+  // A new run appears; a removed one goes.
+  SummaryWriter other(dir.str() + "/eval");
+  other.add_scalar("acc", 0.5, 0);
+  other.flush();
+  served.server->reload_now();
+  EXPECT_EQ(run_names(*served.stub), (std::vector<std::string>{"eval", "train"}));
+  EXPECT_EQ(read_scalars(*served.stub, "eval", "acc").values, std::vector<float>{0.5f});
+  other.close();
+  fs::remove_all(dir.path() / "eval");
+  served.server->reload_now();
+  EXPECT_EQ(run_names(*served.stub), std::vector<std::string>{"train"});
+  EXPECT_TRUE(served.server->problems().empty());
+}
+
+TEST(LiveReload, TruncatedTailIsRetriedNotReportedAsLoss) {
+  TempDir whole;
+  {
+    SummaryWriter writer(whole.str());
+    for (int step = 0; step < 20; ++step) writer.add_scalar("x", step * 2.0, step);
+  }
+  const std::string bytes = read_file(event_files_in(whole.str()).at(0));
+
+  TempDir dir;
+  const std::string file = dir.str() + "/events.out.tfevents.1.test";
+  // Cut 7 bytes into the last record (a scalar Event's record is well over 7 bytes).
+  write_file(file, bytes.substr(0, bytes.size() - 20));
+  ServedLogdir served(dir.str(), "", kNeverByItself);
+  const Points partial = read_scalars(*served.stub, ".", "x");
+  EXPECT_EQ(partial.steps, range(0, 19));
+  EXPECT_TRUE(served.server->problems().empty()) << served.server->problems()[0].to_string();
+
+  std::ofstream(file, std::ios::app | std::ios::binary) << bytes.substr(bytes.size() - 20);
+  served.server->reload_now();
+  EXPECT_EQ(read_scalars(*served.stub, ".", "x").steps, range(0, 20));
+  EXPECT_EQ(read_scalars(*served.stub, ".", "x").values.back(), 38.0f);
+  EXPECT_TRUE(served.server->problems().empty());
+}
+
+TEST(LiveReload, RestartedWriterPurgesTheStepsItRedoes) {
+  TempDir dir;
+  {
+    SummaryWriter first(dir.str(), WriterOptions{});
+    for (int step = 0; step < 10; ++step) first.add_scalar("loss", step, step);
+  }
+  ServedLogdir served(dir.str(), "", kNeverByItself);
+  EXPECT_EQ(read_scalars(*served.stub, ".", "loss").steps, range(0, 10));
+
+  WriterOptions restart;
+  restart.purge_step = 5;
+  restart.filename_suffix = ".restart";
+  {
+    SummaryWriter second(dir.str(), restart);
+    for (int step = 5; step < 8; ++step) second.add_scalar("loss", 100 + step, step);
+  }
+  served.server->reload_now();
+  const Points p = read_scalars(*served.stub, ".", "loss");
+  EXPECT_EQ(p.steps, (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(p.values[4], 4.0f);
+  EXPECT_EQ(p.values[5], 105.0f);
+}
+
+TEST(LiveReload, RepeatedStepsAreAllKeptForScalars) {
+  TempDir dir;
+  {
+    SummaryWriter writer(dir.str());
+    writer.add_scalar("x", 1, 3);
+    writer.add_scalar("x", 2, 3);
+    writer.add_scalar("x", 3, 1);
+  }
+  ServedLogdir served(dir.str());
+  const Points p = read_scalars(*served.stub, ".", "x");
+  EXPECT_EQ(p.steps, (std::vector<std::int64_t>{3, 3, 1}));  // file order, nothing dropped
+  EXPECT_EQ(p.values, (std::vector<float>{1, 2, 3}));
+}
+
+TEST(Sampling, ReservoirBoundsPointsAndKeepsTheLatest) {
+  TempDir dir;
+  {
+    SummaryWriter writer(dir.str());
+    for (int step = 0; step < 5000; ++step) writer.add_scalar("x", step, step);
+  }
+  ServedLogdir served(dir.str(), "scalars=100");
+  const Points p = read_scalars(*served.stub, ".", "x");
+  ASSERT_EQ(p.steps.size(), 100u);
+  EXPECT_EQ(p.steps.back(), 4999);
+  EXPECT_TRUE(std::is_sorted(p.steps.begin(), p.steps.end()));
+  // A uniform sample reaches into the whole range, not only its start or end.
+  EXPECT_LT(p.steps[10], 2500);
+  EXPECT_GT(p.steps[89], 2500);
+
+  td::ListScalarsRequest list;
+  list.mutable_plugin_filter()->set_plugin_name("scalars");
+  td::ListScalarsResponse listed;
+  grpc::ClientContext context;
+  ASSERT_TRUE(served.stub->ListScalars(&context, list, &listed).ok());
+  EXPECT_EQ(listed.runs(0).tags(0).metadata().max_step(), 4999);
+}
+
+TEST(BadInput, CorruptRecordIsReportedOnceAndTheRestOfTheFileSkipped) {
+  TempDir whole;
+  {
+    SummaryWriter writer(whole.str());
+    for (int step = 0; step < 10; ++step) writer.add_scalar("x", step, step);
+  }
+  std::string bytes = read_file(event_files_in(whole.str()).at(0));
+  // Damage the data of the last record: its data CRC no longer matches.
+  bytes[bytes.size() - 6] ^= 0x55;
+  TempDir dir;
+  write_file(dir.str() + "/events.out.tfevents.1.bad", bytes);
+  ServedLogdir served(dir.str(), "", kNeverByItself);
+  EXPECT_EQ(read_scalars(*served.stub, ".", "x").steps, range(0, 9));
+  served.server->reload_now();
+  served.server->reload_now();
+  const auto problems = served.server->problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].kind, ReadProblem::Kind::corrupt);
+  EXPECT_NE(problems[0].file.find("events.out.tfevents.1.bad"), std::string::npos);
+  EXPECT_GT(problems[0].offset, 0u);
+  EXPECT_NE(problems[0].to_string().find("bad data CRC"), std::string::npos);
+}
+
+TEST(BadInput, GarbageFilesAndNonEventRecordsDoNotStopTheServer) {
+  TempDir dir;
+  std::string garbage(5000, '\0');
+  for (std::size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>(i * 131 + 7);
+  fs::create_directories(dir.path() / "a");
+  fs::create_directories(dir.path() / "b");
+  write_file(dir.str() + "/a/events.out.tfevents.1.garbage", garbage);
+  write_file(dir.str() + "/b/events.out.tfevents.1.empty", "");
+  {
+    SummaryWriter writer(dir.str() + "/c");
+    writer.add_scalar("ok", 1, 0);
+  }
+  ServedLogdir served(dir.str());
+  EXPECT_EQ(read_scalars(*served.stub, "c", "ok").values, std::vector<float>{1});
+  const auto problems = served.server->problems();
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].file.find("garbage"), std::string::npos);
+  // Runs without data are still runs (TensorBoard lists them), but no answer has tags of theirs.
+  EXPECT_EQ(run_names(*served.stub), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST(BadInput, UnreadableFilesAndFoldersAreReportedAndSkipped) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their permissions";
+  TempDir dir;
+  {
+    SummaryWriter a(dir.str() + "/a");
+    a.add_scalar("x", 1, 0);
+    SummaryWriter b(dir.str() + "/b/inner");
+    b.add_scalar("y", 2, 0);
+  }
+  const std::string file = event_files_in(dir.str() + "/a").at(0);
+  fs::permissions(file, fs::perms::none);
+  fs::permissions(dir.path() / "b", fs::perms::none);
+  ServedLogdir served(dir.str());
+  fs::permissions(dir.path() / "b", fs::perms::owner_all);
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+  const auto problems = served.server->problems();
+  ASSERT_EQ(problems.size(), 2u);
+  for (const auto& p : problems) EXPECT_EQ(p.kind, ReadProblem::Kind::unreadable);
+}
+
+TEST(BadInput, MissingLogdirIsServedEmptyUntilItAppears) {
+  TempDir dir;
+  const std::string logdir = dir.str() + "/not_yet";
+  ServedLogdir served(logdir, "", kNeverByItself);
+  EXPECT_TRUE(run_names(*served.stub).empty());
+  {
+    SummaryWriter writer(logdir);
+    writer.add_scalar("x", 1, 0);
+  }
+  served.server->reload_now();
+  EXPECT_EQ(run_names(*served.stub), std::vector<std::string>{"."});
+}
+
+}  // namespace
+}  // namespace tblog::test
