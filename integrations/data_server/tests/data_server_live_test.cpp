@@ -7,6 +7,9 @@
 #include <fstream>
 
 #include "data_server_client.hpp"
+#include "format/record_framing.hpp"
+#include "format/wire_writer.hpp"
+#include "tblog/image.hpp"
 #include "tblog/summary_writer.hpp"
 #include "test_support.hpp"
 
@@ -146,6 +149,110 @@ TEST(LiveReload, RepeatedStepsAreAllKeptForScalars) {
   const Points p = read_scalars(*served.stub, ".", "x");
   EXPECT_EQ(p.steps, (std::vector<std::int64_t>{3, 3, 1}));  // file order, nothing dropped
   EXPECT_EQ(p.values, (std::vector<float>{1, 2, 3}));
+}
+
+TEST(LiveReload, BlobSequencesKeepTheFirstPointOfEachStepInStepOrder) {
+  TempDir dir;
+  {
+    SummaryWriter writer(dir.str());
+    for (const auto& [step, shade] : std::vector<std::pair<int, int>>{{3, 10}, {1, 20}, {3, 30}}) {
+      const std::vector<std::uint8_t> pixels(4, static_cast<std::uint8_t>(shade));
+      writer.add_image("img", ImageView(pixels, ImageLayout::HW, 2, 2), step);
+    }
+  }
+  std::vector<std::string> pngs;  // in file order
+  for (const Event& e : read_run_events(dir.str())) {
+    for (const SummaryValue& v : e.values) {
+      if (v.tag == "img") pngs.push_back(v.kind == SummaryValue::Kind::image ? v.image.encoded
+                                                                             : v.tensor.string_val.at(2));
+    }
+  }
+  ASSERT_EQ(pngs.size(), 3u);
+  ASSERT_NE(pngs[0], pngs[2]);
+
+  ServedLogdir served(dir.str());
+  td::ReadBlobSequencesRequest read;
+  read.mutable_plugin_filter()->set_plugin_name("images");
+  read.mutable_downsample()->set_num_points(10);
+  td::ReadBlobSequencesResponse r;
+  grpc::ClientContext context;
+  ASSERT_TRUE(served.stub->ReadBlobSequences(&context, read, &r).ok());
+  ASSERT_EQ(r.runs_size(), 1);
+  const auto& data = r.runs(0).tags(0).data();
+  ASSERT_EQ(data.step_size(), 2);
+  EXPECT_EQ(data.step(0), 1);
+  EXPECT_EQ(data.step(1), 3);
+  const auto blob = [&](int point) {
+    grpc::ClientContext c;
+    td::ReadBlobRequest request;
+    request.set_blob_key(data.values(point).blob_refs(2).blob_key());
+    auto reader = served.stub->ReadBlob(&c, request);
+    std::string out;
+    td::ReadBlobResponse chunk;
+    while (reader->Read(&chunk)) out += chunk.data();
+    EXPECT_TRUE(reader->Finish().ok());
+    return out;
+  };
+  EXPECT_EQ(blob(0), pngs[1]);
+  EXPECT_EQ(blob(1), pngs[0]) << "the first image at step 3, not the later one";
+}
+
+// An event file of legacy image summaries whose encoded bytes are `blobs` (steps 0, 1, ...).
+void write_image_events(const std::string& path, const std::vector<std::string>& blobs) {
+  namespace wire = detail::wire;
+  std::string file;
+  for (std::size_t step = 0; step < blobs.size(); ++step) {
+    std::string image;
+    wire::append_int64(image, 1, 1);
+    wire::append_int64(image, 2, 1);
+    wire::append_bytes(image, 4, blobs[step]);
+    std::string value;
+    wire::append_bytes(value, 1, "img");
+    wire::append_bytes(value, 4, image);
+    std::string summary;
+    wire::append_bytes(summary, 1, value);
+    std::string event;
+    wire::append_double(event, 1, 1.7e9 + step);
+    wire::append_int64(event, 2, static_cast<std::int64_t>(step));
+    wire::append_bytes(event, 5, summary);
+    detail::append_record(file, event);
+  }
+  write_file(path, file);
+}
+
+TEST(ReadBlob, StreamsChunksOfAtMost8MiBAndNothingForAnEmptyBlob) {
+  TempDir dir;
+  std::string big(20 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 2654435761u >> 13);
+  write_image_events(dir.str() + "/events.out.tfevents.1.blobs", {"", big});
+  ServedLogdir served(dir.str(), "images=all");
+  td::ReadBlobSequencesRequest read;
+  read.mutable_plugin_filter()->set_plugin_name("images");
+  read.mutable_downsample()->set_num_points(10);
+  td::ReadBlobSequencesResponse r;
+  grpc::ClientContext context;
+  ASSERT_TRUE(served.stub->ReadBlobSequences(&context, read, &r).ok());
+  ASSERT_EQ(r.runs(0).tags(0).data().step_size(), 2);
+  const auto chunks_of = [&](int point) {
+    grpc::ClientContext c;
+    td::ReadBlobRequest request;
+    request.set_blob_key(r.runs(0).tags(0).data().values(point).blob_refs(2).blob_key());
+    auto reader = served.stub->ReadBlob(&c, request);
+    std::vector<std::string> chunks;
+    td::ReadBlobResponse chunk;
+    while (reader->Read(&chunk)) chunks.push_back(chunk.data());
+    EXPECT_TRUE(reader->Finish().ok());
+    return chunks;
+  };
+  EXPECT_TRUE(chunks_of(0).empty()) << "an empty blob is an empty stream";
+  const auto chunks = chunks_of(1);
+  ASSERT_EQ(chunks.size(), 3u);
+  std::string joined;
+  for (const auto& c : chunks) {
+    EXPECT_LE(c.size(), std::size_t{8} << 20);
+    joined += c;
+  }
+  EXPECT_TRUE(joined == big);
 }
 
 TEST(Sampling, ReservoirBoundsPointsAndKeepsTheLatest) {
