@@ -1,7 +1,11 @@
 // The server on logdirs that change while it serves: a writer appending, a file cut inside a
 // record, a restarted writer purging steps, runs appearing and vanishing; and on bad files.
 #include <gtest/gtest.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
@@ -322,24 +326,53 @@ TEST(BadInput, GarbageFilesAndNonEventRecordsDoNotStopTheServer) {
   EXPECT_EQ(run_names(*served.stub), (std::vector<std::string>{"a", "b", "c"}));
 }
 
+// Root reads files whatever their permissions say, so as root the server runs in a child
+// that has become `nobody` (each test runs in a process of its own, with no gRPC thread yet).
 TEST(BadInput, UnreadableFilesAndFoldersAreReportedAndSkipped) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root reads files whatever their permissions";
   TempDir dir;
   {
     SummaryWriter a(dir.str() + "/a");
     a.add_scalar("x", 1, 0);
     SummaryWriter b(dir.str() + "/b/inner");
     b.add_scalar("y", 2, 0);
+    SummaryWriter c(dir.str() + "/c");
+    c.add_scalar("z", 3, 0);
   }
+  fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
   const std::string file = event_files_in(dir.str() + "/a").at(0);
   fs::permissions(file, fs::perms::none);
   fs::permissions(dir.path() / "b", fs::perms::none);
-  ServedLogdir served(dir.str());
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // The child reports through its exit status: 0 when everything held.
+    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 ||
+                             ::setuid(65534) != 0)) {
+      ::_exit(10);
+    }
+    int status = 0;
+    {
+      ServedLogdir served(dir.str());
+      const auto problems = served.server->problems();
+      if (problems.size() != 2) status = 11;
+      for (const auto& p : problems) {
+        if (p.kind != ReadProblem::Kind::unreadable) status = 12;
+      }
+      // What could be read is served.
+      const auto runs = run_names(*served.stub);
+      if (std::find(runs.begin(), runs.end(), "c") == runs.end()) status = 13;
+    }
+    ::_exit(status);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
   fs::permissions(dir.path() / "b", fs::perms::owner_all);
   fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
-  const auto problems = served.server->problems();
-  ASSERT_EQ(problems.size(), 2u);
-  for (const auto& p : problems) EXPECT_EQ(p.kind, ReadProblem::Kind::unreadable);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0)
+      << "10: could not become nobody, 11: not two problems, 12: not unreadable, "
+         "13: the readable run is not served";
 }
 
 TEST(BadInput, MissingLogdirIsServedEmptyUntilItAppears) {
