@@ -31,7 +31,10 @@ DataClass data_class_of(const pb::SummaryMetadata& m) {
   // Metadata written before data classes existed: TensorBoard's table of its own plugins.
   const std::string& plugin = m.plugin_data().plugin_name();
   if (plugin == kScalars) return DataClass::scalar;
-  if (plugin == kHistograms || plugin == kText || plugin == kHparams || plugin == kPrCurves) {
+  // Mesh and custom scalars joined the table later (TensorBoard 2.4's loader): their
+  // dashboards read tensors through the data provider, as they do from PyTorch's files.
+  if (plugin == kHistograms || plugin == kText || plugin == kHparams || plugin == kPrCurves ||
+      plugin == kMesh || plugin == kCustomScalars) {
     return DataClass::tensor;
   }
   if (plugin == kImages || plugin == kAudio || plugin == "graph_run_metadata" ||

@@ -354,18 +354,36 @@ TEST_P(GoldenServer, HparamsCarryTheirPluginContent) {
   for (const auto& tag : r.runs(0).tags()) EXPECT_EQ(tag.data().step_size(), 1);
 }
 
-TEST_P(GoldenServer, MeshIsListedAsAPluginButHasNoDataClass) {
-  // The files' mesh summaries carry no data class, and TensorBoard's table of data classes
-  // does not know the mesh plugin: its loader lists the plugin but serves no reads of it.
-  td::ListTensorsRequest list;
-  list.mutable_plugin_filter()->set_plugin_name("mesh");
-  td::ListTensorsResponse listed;
-  ASSERT_TRUE(TBLOG_CALL(stub(), ListTensors, list, listed).ok());
-  EXPECT_EQ(listed.runs_size(), 0);
-  td::ListPluginsResponse plugins;
-  ASSERT_TRUE(TBLOG_CALL(stub(), ListPlugins, td::ListPluginsRequest(), plugins).ok());
-  EXPECT_TRUE(std::any_of(plugins.plugins().begin(), plugins.plugins().end(),
-                          [](const auto& p) { return p.name() == "mesh"; }));
+// The files' mesh and custom-scalar summaries carry no data class; TensorBoard's loader
+// makes them tensors, which is how the Mesh and Custom Scalars dashboards read them.
+TEST_P(GoldenServer, MeshAndCustomScalarsAreTensorsWithTheFilesContents) {
+  const auto values = values_of(logdir_of(GetParam()) + "/main");
+  for (const std::string plugin : {"mesh", "custom_scalars"}) {
+    td::ListTensorsRequest list;
+    list.mutable_plugin_filter()->set_plugin_name(plugin);
+    td::ListTensorsResponse listed;
+    ASSERT_TRUE(TBLOG_CALL(stub(), ListTensors, list, listed).ok());
+    ASSERT_EQ(listed.runs_size(), 1) << plugin;
+    EXPECT_EQ(listed.runs(0).tags_size(), plugin == "mesh" ? 3 : 1) << plugin;
+    for (const auto& tag : listed.runs(0).tags()) {
+      const auto& m = tag.metadata().summary_metadata();
+      EXPECT_EQ(m.data_class(), tensorboard::DATA_CLASS_TENSOR);
+      EXPECT_EQ(m.plugin_data().content(), values.at(tag.tag_name())[0].second.plugin_content);
+    }
+    td::ReadTensorsRequest read;
+    read.mutable_plugin_filter()->set_plugin_name(plugin);
+    read.mutable_downsample()->set_num_points(10);
+    td::ReadTensorsResponse r;
+    ASSERT_TRUE(TBLOG_CALL(stub(), ReadTensors, read, r).ok());
+    ASSERT_EQ(r.runs_size(), 1);
+    for (const auto& tag : r.runs(0).tags()) {
+      ASSERT_EQ(tag.data().step_size(), 1) << tag.tag_name();
+      const auto& file_value = values.at(tag.tag_name())[0].second;
+      EXPECT_EQ(tag.data().value(0).tensor_shape().dim_size(),
+                static_cast<int>(file_value.tensor.shape.size()))
+          << tag.tag_name();
+    }
+  }
 }
 
 TEST_P(GoldenServer, GraphIsTheGraphDefBytes) {
