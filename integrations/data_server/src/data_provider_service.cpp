@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 #include <unordered_set>
 
 #include "blob_key.hpp"
@@ -102,6 +103,33 @@ std::vector<const detail::BlobSequencePoint*> blob_points(const TimeSeries& s) {
   return points;
 }
 
+// The List* answers: an entry per run, and per series its tag, maxima and metadata
+// (blob sequences also their longest sequence).
+template <typename Request, typename Response>
+grpc::Status list_series(const detail::LogdirLoader& loader, const Request& request,
+                         DataClass data_class, Response* response) {
+  if (auto status = check_plugin(request.plugin_filter()); !status.ok()) return status;
+  typename Response::RunEntry* entry = nullptr;
+  for_each_series(
+      loader, request.plugin_filter().plugin_name(), data_class, request.run_tag_filter(),
+      [&](const RunLoader& run) {
+        entry = response->add_runs();
+        entry->set_run_name(run.name());
+      },
+      [&](const TimeSeries& s) {
+        auto* tag = entry->add_tags();
+        tag->set_tag_name(s.tag());
+        auto* metadata = tag->mutable_metadata();
+        metadata->set_max_step(s.max_step());
+        metadata->set_max_wall_time(s.max_wall_time());
+        if constexpr (std::is_same_v<Response, td::ListBlobSequencesResponse>) {
+          metadata->set_max_length(s.max_length());
+        }
+        fill_metadata(s, metadata->mutable_summary_metadata());
+      });
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 grpc::Status DataProviderService::GetExperiment(grpc::ServerContext*,
@@ -140,23 +168,7 @@ grpc::Status DataProviderService::ListRuns(grpc::ServerContext*, const td::ListR
 grpc::Status DataProviderService::ListScalars(grpc::ServerContext*,
                                               const td::ListScalarsRequest* request,
                                               td::ListScalarsResponse* response) {
-  if (auto status = check_plugin(request->plugin_filter()); !status.ok()) return status;
-  td::ListScalarsResponse::RunEntry* entry = nullptr;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::scalar,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        tag->mutable_metadata()->set_max_step(s.max_step());
-        tag->mutable_metadata()->set_max_wall_time(s.max_wall_time());
-        fill_metadata(s, tag->mutable_metadata()->mutable_summary_metadata());
-      });
-  return grpc::Status::OK;
+  return list_series(loader_, *request, DataClass::scalar, response);
 }
 
 grpc::Status DataProviderService::ReadScalars(grpc::ServerContext*,
@@ -193,23 +205,7 @@ grpc::Status DataProviderService::ReadScalars(grpc::ServerContext*,
 grpc::Status DataProviderService::ListTensors(grpc::ServerContext*,
                                               const td::ListTensorsRequest* request,
                                               td::ListTensorsResponse* response) {
-  if (auto status = check_plugin(request->plugin_filter()); !status.ok()) return status;
-  td::ListTensorsResponse::RunEntry* entry = nullptr;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::tensor,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        tag->mutable_metadata()->set_max_step(s.max_step());
-        tag->mutable_metadata()->set_max_wall_time(s.max_wall_time());
-        fill_metadata(s, tag->mutable_metadata()->mutable_summary_metadata());
-      });
-  return grpc::Status::OK;
+  return list_series(loader_, *request, DataClass::tensor, response);
 }
 
 grpc::Status DataProviderService::ReadTensors(grpc::ServerContext*,
@@ -245,24 +241,7 @@ grpc::Status DataProviderService::ReadTensors(grpc::ServerContext*,
 grpc::Status DataProviderService::ListBlobSequences(grpc::ServerContext*,
                                                     const td::ListBlobSequencesRequest* request,
                                                     td::ListBlobSequencesResponse* response) {
-  if (auto status = check_plugin(request->plugin_filter()); !status.ok()) return status;
-  td::ListBlobSequencesResponse::RunEntry* entry = nullptr;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::blob_sequence,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        tag->mutable_metadata()->set_max_step(s.max_step());
-        tag->mutable_metadata()->set_max_wall_time(s.max_wall_time());
-        tag->mutable_metadata()->set_max_length(s.max_length());
-        fill_metadata(s, tag->mutable_metadata()->mutable_summary_metadata());
-      });
-  return grpc::Status::OK;
+  return list_series(loader_, *request, DataClass::blob_sequence, response);
 }
 
 grpc::Status DataProviderService::ReadBlobSequences(grpc::ServerContext*,
