@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "tblog/image.hpp"
 
 namespace tblog::python {
 
@@ -27,6 +28,16 @@ inline bool is_dtype(const py::array& a, char kind, py::ssize_t itemsize) {
 inline std::vector<std::int64_t> shape_of(const py::array& a) {
   return std::vector<std::int64_t>(a.shape(), a.shape() + a.ndim());
 }
+
+// uint8 or float32 pixels, the two kinds the core takes.
+inline PixelType pixel_type_of(const py::array& pixels, const char* what) {
+  if (is_dtype(pixels, 'u', 1)) return PixelType::uint8;
+  if (is_dtype(pixels, 'f', 4)) return PixelType::float32;
+  throw Error(std::string(what) + ": pixels must be uint8 or float32 here");
+}
+
+// A batch of images in `layout` (NHW, NHWC or NCHW), checked against the array's shape.
+ImageBatchView batch_view(const py::array& pixels, const std::string& layout, const char* what);
 
 // Arrays at least this large are copied with the GIL released, so other Python threads run.
 inline constexpr std::size_t kReleaseGilBytes = 64 * 1024;

@@ -11,8 +11,6 @@
 
 namespace tblog::python {
 
-ImageBatchView batch_view(const py::array& pixels, const std::string& layout, const char* what);
-
 void bind_progress(py::module_& m) {
   m.def("rank_from_environment", &rank_from_environment,
         "The rank of this process in a distributed job: the first of OMPI_COMM_WORLD_RANK, "

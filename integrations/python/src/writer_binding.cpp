@@ -32,13 +32,7 @@ ImageView image_view(const py::array& pixels, const std::string& layout) {
   ImageView view;
   view.size = n;
   view.data = pixels.data();
-  if (is_dtype(pixels, 'u', 1)) {
-    view.pixel = PixelType::uint8;
-  } else if (is_dtype(pixels, 'f', 4)) {
-    view.pixel = PixelType::float32;
-  } else {
-    throw Error("img_tensor: pixels must be uint8 or float32 here");
-  }
+  view.pixel = pixel_type_of(pixels, "img_tensor");
   if (layout == "HW" && shape.size() == 2) {
     view.layout = ImageLayout::HW;
     view.height = shape[0];
@@ -68,13 +62,7 @@ ImageBatchView batch_view(const py::array& pixels, const std::string& layout, co
   ImageBatchView view;
   view.size = n;
   view.data = pixels.data();
-  if (is_dtype(pixels, 'u', 1)) {
-    view.pixel = PixelType::uint8;
-  } else if (is_dtype(pixels, 'f', 4)) {
-    view.pixel = PixelType::float32;
-  } else {
-    throw Error(std::string(what) + ": pixels must be uint8 or float32 here");
-  }
+  view.pixel = pixel_type_of(pixels, what);
   if (layout == "NHW" && shape.size() == 3) {
     view.layout = BatchLayout::NHW;
     view.count = shape[0];
