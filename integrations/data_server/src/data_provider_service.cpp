@@ -103,12 +103,11 @@ std::vector<const detail::BlobSequencePoint*> blob_points(const TimeSeries& s) {
   return points;
 }
 
-// The List* answers: an entry per run, and per series its tag, maxima and metadata
-// (blob sequences also their longest sequence).
-template <typename Request, typename Response>
-grpc::Status list_series(const detail::LogdirLoader& loader, const Request& request,
-                         DataClass data_class, Response* response) {
-  if (auto status = check_plugin(request.plugin_filter()); !status.ok()) return status;
+// The frame of every List* and Read* answer: an entry per run with selected series, and in
+// it an entry per series with its tag; `fill(tag_entry, series, run_name)` adds the rest.
+template <typename Request, typename Response, typename Fill>
+void answer_per_series(const detail::LogdirLoader& loader, const Request& request,
+                       DataClass data_class, Response* response, Fill fill) {
   typename Response::RunEntry* entry = nullptr;
   for_each_series(
       loader, request.plugin_filter().plugin_name(), data_class, request.run_tag_filter(),
@@ -119,14 +118,26 @@ grpc::Status list_series(const detail::LogdirLoader& loader, const Request& requ
       [&](const TimeSeries& s) {
         auto* tag = entry->add_tags();
         tag->set_tag_name(s.tag());
-        auto* metadata = tag->mutable_metadata();
-        metadata->set_max_step(s.max_step());
-        metadata->set_max_wall_time(s.max_wall_time());
-        if constexpr (std::is_same_v<Response, td::ListBlobSequencesResponse>) {
-          metadata->set_max_length(s.max_length());
-        }
-        fill_metadata(s, metadata->mutable_summary_metadata());
+        fill(*tag, s, entry->run_name());
       });
+}
+
+// The List* answers: per series its maxima and metadata (blob sequences also their longest
+// sequence).
+template <typename Request, typename Response>
+grpc::Status list_series(const detail::LogdirLoader& loader, const Request& request,
+                         DataClass data_class, Response* response) {
+  if (auto status = check_plugin(request.plugin_filter()); !status.ok()) return status;
+  answer_per_series(loader, request, data_class, response,
+                    [](auto& tag, const TimeSeries& s, const std::string&) {
+                      auto* metadata = tag.mutable_metadata();
+                      metadata->set_max_step(s.max_step());
+                      metadata->set_max_wall_time(s.max_wall_time());
+                      if constexpr (std::is_same_v<Response, td::ListBlobSequencesResponse>) {
+                        metadata->set_max_length(s.max_length());
+                      }
+                      fill_metadata(s, metadata->mutable_summary_metadata());
+                    });
   return grpc::Status::OK;
 }
 
@@ -176,29 +187,21 @@ grpc::Status DataProviderService::ReadScalars(grpc::ServerContext*,
                                               td::ReadScalarsResponse* response) {
   if (auto status = check_read(*request); !status.ok()) return status;
   const std::int64_t k = request->downsample().num_points();
-  td::ReadScalarsResponse::RunEntry* entry = nullptr;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::scalar,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        auto* data = tag->mutable_data();
-        const auto& points = s.scalars();
-        const auto indices = detail::downsample_indices(points.size(), k);
-        data->mutable_step()->Reserve(static_cast<int>(indices.size()));
-        data->mutable_wall_time()->Reserve(static_cast<int>(indices.size()));
-        data->mutable_value()->Reserve(static_cast<int>(indices.size()));
-        for (std::size_t i : indices) {
-          data->add_step(points[i].step);
-          data->add_wall_time(points[i].wall_time);
-          data->add_value(static_cast<float>(points[i].value));
-        }
-      });
+  answer_per_series(loader_, *request, DataClass::scalar, response,
+                    [k](auto& tag, const TimeSeries& s, const std::string&) {
+                      auto* data = tag.mutable_data();
+                      const auto& points = s.scalars();
+                      const auto indices = detail::downsample_indices(points.size(), k);
+                      const int n = static_cast<int>(indices.size());
+                      data->mutable_step()->Reserve(n);
+                      data->mutable_wall_time()->Reserve(n);
+                      data->mutable_value()->Reserve(n);
+                      for (std::size_t i : indices) {
+                        data->add_step(points[i].step);
+                        data->add_wall_time(points[i].wall_time);
+                        data->add_value(static_cast<float>(points[i].value));
+                      }
+                    });
   return grpc::Status::OK;
 }
 
@@ -213,27 +216,18 @@ grpc::Status DataProviderService::ReadTensors(grpc::ServerContext*,
                                               td::ReadTensorsResponse* response) {
   if (auto status = check_read(*request); !status.ok()) return status;
   const std::int64_t k = request->downsample().num_points();
-  td::ReadTensorsResponse::RunEntry* entry = nullptr;
   bool bad_tensor = false;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::tensor,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        auto* data = tag->mutable_data();
-        const auto& points = s.tensors();
-        for (std::size_t i : detail::downsample_indices(points.size(), k)) {
-          data->add_step(points[i].step);
-          data->add_wall_time(points[i].wall_time);
-          // Stored as the file's own TensorProto bytes: the same wire format.
-          if (!data->add_value()->ParseFromString(points[i].tensor)) bad_tensor = true;
-        }
-      });
+  answer_per_series(loader_, *request, DataClass::tensor, response,
+                    [k, &bad_tensor](auto& tag, const TimeSeries& s, const std::string&) {
+                      auto* data = tag.mutable_data();
+                      const auto& points = s.tensors();
+                      for (std::size_t i : detail::downsample_indices(points.size(), k)) {
+                        data->add_step(points[i].step);
+                        data->add_wall_time(points[i].wall_time);
+                        // Stored as the file's own TensorProto bytes: the same wire format.
+                        if (!data->add_value()->ParseFromString(points[i].tensor)) bad_tensor = true;
+                      }
+                    });
   if (bad_tensor) return {grpc::StatusCode::INTERNAL, "a stored tensor did not decode"};
   return grpc::Status::OK;
 }
@@ -249,20 +243,10 @@ grpc::Status DataProviderService::ReadBlobSequences(grpc::ServerContext*,
                                                     td::ReadBlobSequencesResponse* response) {
   if (auto status = check_read(*request); !status.ok()) return status;
   const std::int64_t k = request->downsample().num_points();
-  td::ReadBlobSequencesResponse::RunEntry* entry = nullptr;
-  std::string run_name;
-  for_each_series(
-      loader_, request->plugin_filter().plugin_name(), DataClass::blob_sequence,
-      request->run_tag_filter(),
-      [&](const RunLoader& run) {
-        entry = response->add_runs();
-        entry->set_run_name(run.name());
-        run_name = run.name();
-      },
-      [&](const TimeSeries& s) {
-        auto* tag = entry->add_tags();
-        tag->set_tag_name(s.tag());
-        auto* data = tag->mutable_data();
+  answer_per_series(
+      loader_, *request, DataClass::blob_sequence, response,
+      [k](auto& tag, const TimeSeries& s, const std::string& run_name) {
+        auto* data = tag.mutable_data();
         const auto points = blob_points(s);
         for (std::size_t i : detail::downsample_indices(points.size(), k)) {
           const auto& p = *points[i];
