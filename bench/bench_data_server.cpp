@@ -21,6 +21,7 @@
 #include "data_provider/data_provider.grpc.pb.h"
 #include "format/record_framing.hpp"
 #include "format/wire_writer.hpp"
+#include "bench_events.hpp"
 #include "tblog/data_server.hpp"
 
 namespace {
@@ -32,16 +33,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string value_event(double wall_time, std::int64_t step, const std::string& value_msg) {
-  std::string summary;
-  wire::append_bytes(summary, 1, value_msg);
-  std::string event;
-  wire::append_double(event, 1, wall_time);
-  if (step != 0) wire::append_int64(event, 2, step);
-  wire::append_bytes(event, 5, summary);
-  return event;
 }
 
 std::string file_version_record() {
@@ -65,7 +56,7 @@ void write_scalar_run(const fs::path& dir, int tags, int steps) {
       std::string value;
       wire::append_bytes(value, 1, names[t]);
       wire::append_float(value, 2, static_cast<float>(step) * 0.001f + t);
-      tblog::detail::append_record(buffer, value_event(1.7e9 + step * 0.01, step, value));
+      tblog::detail::append_record(buffer, tblog::bench::summary_event(1.7e9 + step * 0.01, step, value));
     }
     if (buffer.size() > (8u << 20)) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
@@ -90,7 +81,7 @@ void write_image_run(const fs::path& dir, int images, std::size_t png_bytes) {
     std::string value;
     wire::append_bytes(value, 1, "samples");
     wire::append_bytes(value, 4, image);
-    tblog::detail::append_record(buffer, value_event(1.7e9 + step, step, value));
+    tblog::detail::append_record(buffer, tblog::bench::summary_event(1.7e9 + step, step, value));
   }
   out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
 }

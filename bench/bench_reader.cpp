@@ -18,6 +18,7 @@
 #include "format/record_framing.hpp"
 #include "tblog/reader.hpp"
 #include "format/wire_writer.hpp"
+#include "bench_events.hpp"
 #ifdef TBLOG_BENCH_CLI
 #include "commands.hpp"
 #endif
@@ -34,13 +35,7 @@ std::string scalar_event(double wall_time, std::int64_t step, std::string_view t
   std::string value_msg;
   wire::append_bytes(value_msg, 1, tag);
   wire::append_float(value_msg, 2, value);
-  std::string summary;
-  wire::append_bytes(summary, 1, value_msg);
-  std::string event;
-  wire::append_double(event, 1, wall_time);
-  if (step != 0) wire::append_int64(event, 2, step);
-  wire::append_bytes(event, 5, summary);
-  return event;
+  return tblog::bench::summary_event(wall_time, step, value_msg);
 }
 
 // A logdir holding one file of kEvents scalar events over two tags, written once per
