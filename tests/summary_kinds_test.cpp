@@ -171,6 +171,22 @@ TEST(DefaultBucketIndex, AgreesWithBinarySearchAcrossFloatsAndDoubles) {
   }
 }
 
+TEST(DefaultBucketIndex, AgreesWithBinarySearchAtBothEndsOfEveryCell) {
+  // The index works on cells of doubles that share their top 16 bits (sign, exponent, 4
+  // mantissa bits) and assumes at most one edge inside a cell: both ends of every finite
+  // cell, and their neighbours inside it, must land where the binary search puts them.
+  for (std::uint64_t cell = 0; cell < (1u << 16); ++cell) {
+    if (((cell >> 4) & 0x7ff) == 0x7ff) continue;
+    const std::uint64_t low = cell << 48;
+    const std::uint64_t high = low | ((std::uint64_t{1} << 48) - 1);
+    for (std::uint64_t bits : {low, low + 1, high - 1, high, low + (std::uint64_t{1} << 47)}) {
+      double d;
+      std::memcpy(&d, &bits, sizeof d);
+      ASSERT_EQ(default_bucket_of(d), bucket_by_binary_search(d)) << "double bits " << bits;
+    }
+  }
+}
+
 TEST(DefaultBucketLimits, FollowTensorFlowsGeometricEdges) {
   const std::vector<double>& limits = default_bucket_limits();
   // Positive edges 1e-12 * 1.1^k for k = 0.. while below 1e20: ceil(32 ln 10 / ln 1.1) of them.
@@ -254,16 +270,25 @@ TEST(HistogramPayload, StatsAndBucketsOverDefaultEdges) {
   EXPECT_EQ(e.value.tag(), "weights");
   ASSERT_EQ(e.value.value_case(), pb::Summary::Value::kHisto);
   const pb::HistogramProto& h = e.value.histo();
-  double sum = 0, sum_squares = 0;
-  for (double v : values) {
-    sum += v;
-    sum_squares += v * v;
-  }
+  double sum_squares = 0;
+  for (double v : values) sum_squares += v * v;
   EXPECT_EQ(h.num(), static_cast<double>(values.size()));
   EXPECT_EQ(h.min(), *std::min_element(values.begin(), values.end()));
   EXPECT_EQ(h.max(), *std::max_element(values.begin(), values.end()));
-  EXPECT_DOUBLE_EQ(h.sum(), sum);
   EXPECT_EQ(h.sum_squares(), sum_squares);  // inf here (DBL_MAX squared), as TensorFlow's
+  // +DBL_MAX and -DBL_MAX cancel only in an exact sum: the total depends on the order of the
+  // additions, which is the library's own (independent lanes). Without them, the sum must be
+  // the exact one to within rounding.
+  std::vector<double> finite_sum_values;
+  long double exact_sum = 0;
+  for (double v : values) {
+    if (std::fabs(v) == DBL_MAX) continue;
+    finite_sum_values.push_back(v);
+    exact_sum += v;
+  }
+  auto finite_payload = make_histogram_payload(finite_sum_values.data(), finite_sum_values.size());
+  const double finite_sum = encode(*finite_payload, "weights", true).value.histo().sum();
+  EXPECT_NEAR(finite_sum, static_cast<double>(exact_sum), 1e-12 * std::fabs(static_cast<double>(exact_sum)));
   expect_buckets_match(h, expected_counts(values));
   EXPECT_TRUE(e.warnings.empty());
   // Empty runs are merged, so far fewer than all default buckets are written.

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,75 +38,64 @@ std::vector<double> make_default_bucket_limits() {
   return limits;
 }
 
-// The bucket of a value in O(1): the positive edges grow by 1.1 a step, so a value's exponent
-// and the top 4 bits of its mantissa (a cell 1/16 of an octave wide, narrower than an edge's
-// step) give, from a table, the first edge at or above the cell's start; one or two
-// comparisons with the actual edges then finish the search. The answer is the same as a
-// binary search over the edges for every double (the comparisons decide, the table only
-// says where to start).
+// The bucket of a value in O(1). The positive edges grow by 1.1 a step; a cell of doubles
+// that share their sign, exponent and the top 4 bits of the mantissa spans at most 17/16, so
+// no cell holds more than one edge. A table over the top 16 bits of a double gives each
+// cell's first limit above the cell's lowest value, and one comparison with that limit
+// finishes: the bucket is the table's or the next one. Non-finite values (exponent all ones)
+// map to an extra slot past the last bucket. The answer equals a binary search over the
+// limits for every double; the tests check every cell at both ends.
 class DefaultBucketIndex {
  public:
+  static constexpr unsigned kCellShift = 48;  // sign, 11 exponent bits, 4 mantissa bits
+  static constexpr std::size_t kCells = std::size_t{1} << 16;
+
   DefaultBucketIndex() : limits_(make_default_bucket_limits()) {
-    positive_count_ = (limits_.size() - 1) / 2;
-    positive_ = limits_.data() + positive_count_ + 1;
-    for (std::uint32_t cell = 0; cell < kCells; ++cell) {
-      const double start = cell_start(cell);
-      first_edge_[cell] = static_cast<std::uint16_t>(
-          std::lower_bound(positive_, positive_ + positive_count_, start) - positive_);
+    non_finite_slot_ = limits_.size();
+    // The comparison values: limits_, except that nothing is above the last bucket (v ==
+    // DBL_MAX stays in it, as in TensorFlow) and the non-finite slot never moves on.
+    compare_.assign(limits_.begin(), limits_.end());
+    compare_.back() = std::numeric_limits<double>::infinity();
+    compare_.push_back(std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t cell = 0; cell < kCells; ++cell) {
+      const std::uint64_t exponent = (cell >> 4) & 0x7ff;
+      if (exponent == 0x7ff) {
+        first_limit_[cell] = static_cast<std::uint16_t>(non_finite_slot_);
+        continue;
+      }
+      const double lowest = lowest_in_cell(cell);
+      first_limit_[cell] = static_cast<std::uint16_t>(
+          std::upper_bound(limits_.begin(), limits_.end(), lowest) - limits_.begin());
     }
   }
 
   const std::vector<double>& limits() const { return limits_; }
+  std::size_t non_finite_slot() const { return non_finite_slot_; }
 
-  // Index into limits() of the first limit > v (v finite), the last one for v == DBL_MAX.
+  // Index into limits() of the first limit > v, the last one for v == DBL_MAX, and
+  // non_finite_slot() for NaN and ±inf.
   std::size_t operator()(double v) const {
-    const std::size_t zero = positive_count_;  // limits_[zero] == 0
-    if (v > 0) {
-      std::size_t k = first_edge(v);
-      while (k < positive_count_ && positive_[k] <= v) ++k;
-      return std::min(zero + 1 + k, limits_.size() - 1);
-    }
-    if (v < 0) {
-      // The first limit > v is -positive[m] for the largest m with positive[m] < -v.
-      const double a = -v;
-      std::size_t k = first_edge(a);
-      while (k < positive_count_ && positive_[k] < a) ++k;
-      return k == 0 ? zero : zero - k;
-    }
-    return zero + 1;  // 0 and -0: the first limit above is 1e-12
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    const std::size_t first = first_limit_[bits >> kCellShift];
+    return first + static_cast<std::size_t>(compare_[first] <= v);
+  }
+
+  // The lowest double of a cell (for a negative cell, the one of largest magnitude).
+  static double lowest_in_cell(std::size_t cell) {
+    const bool negative = (cell >> 15) != 0;
+    std::uint64_t bits = static_cast<std::uint64_t>(cell) << kCellShift;
+    if (negative) bits |= (std::uint64_t{1} << kCellShift) - 1;
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
   }
 
  private:
-  static constexpr int kCellBits = 4;
-  // Cells cover the binary exponents from 2^-41 (below 1e-12) to 2^67 (above 1e20).
-  static constexpr int kLowestExponent = -41;
-  static constexpr int kHighestExponent = 67;
-  static constexpr std::uint32_t kCells =
-      static_cast<std::uint32_t>(kHighestExponent - kLowestExponent + 1) << kCellBits;
-
-  static double cell_start(std::uint32_t cell) {
-    const int exponent = kLowestExponent + static_cast<int>(cell >> kCellBits);
-    const double mantissa = 1.0 + static_cast<double>(cell & ((1u << kCellBits) - 1)) /
-                                      static_cast<double>(1u << kCellBits);
-    return std::ldexp(mantissa, exponent);
-  }
-
-  // The first positive edge at or above the start of a's cell (a > 0).
-  std::size_t first_edge(double a) const {
-    std::uint64_t bits;
-    std::memcpy(&bits, &a, sizeof bits);
-    const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-    if (exponent < kLowestExponent) return 0;
-    if (exponent > kHighestExponent) return positive_count_ - 1;
-    const auto cell = (static_cast<std::uint32_t>(exponent - kLowestExponent) << kCellBits) |
-                      static_cast<std::uint32_t>((bits >> (52 - kCellBits)) & ((1u << kCellBits) - 1));
-    return first_edge_[cell];
-  }
-
   std::vector<double> limits_;
-  const double* positive_ = nullptr;
-  std::size_t positive_count_ = 0;
-  std::uint16_t first_edge_[kCells];
+  std::vector<double> compare_;
+  std::size_t non_finite_slot_ = 0;
+  std::uint16_t first_limit_[kCells];
 };
 
 const DefaultBucketIndex& default_bucket_index() {
@@ -113,42 +103,82 @@ const DefaultBucketIndex& default_bucket_index() {
   return index;
 }
 
+// Running min, max, sum and sum of squares in four independent lanes, so that consecutive
+// values do not wait on each other's additions.
+struct MomentLanes {
+  double min[4] = {DBL_MAX, DBL_MAX, DBL_MAX, DBL_MAX};
+  double max[4] = {-DBL_MAX, -DBL_MAX, -DBL_MAX, -DBL_MAX};
+  double sum[4] = {0, 0, 0, 0};
+  double sum_squares[4] = {0, 0, 0, 0};
+
+  void add(int lane, double v) {
+    min[lane] = v < min[lane] ? v : min[lane];
+    max[lane] = v > max[lane] ? v : max[lane];
+    sum[lane] += v;
+    sum_squares[lane] += v * v;
+  }
+};
+
 template <typename T>
 HistogramBuckets bucketize_values(const T* values, std::size_t count, std::size_t* non_finite) {
   const DefaultBucketIndex& index = default_bucket_index();
   const std::vector<double>& limits = index.limits();
-  std::vector<std::uint64_t> counts(limits.size(), 0);
-  HistogramBuckets h;
-  double min = DBL_MAX;
-  double max = -DBL_MAX;
-  double sum = 0;
-  double sum_squares = 0;
-  std::size_t skipped = 0;
-  for (std::size_t i = 0; i < count; ++i) {
+  const std::size_t slots = index.non_finite_slot() + 1;
+  // Two count arrays, alternating, so that runs of values in one bucket do not serialise on
+  // one counter. Counts fit 32 bits: a histogram holds at most 2^31 values.
+  std::vector<std::uint32_t> counts(2 * slots, 0);
+  std::uint32_t* const even = counts.data();
+  std::uint32_t* const odd = counts.data() + slots;
+  MomentLanes lanes;
+  std::size_t i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const double v0 = static_cast<double>(values[i]);
+    const double v1 = static_cast<double>(values[i + 1]);
+    const double v2 = static_cast<double>(values[i + 2]);
+    const double v3 = static_cast<double>(values[i + 3]);
+    ++even[index(v0)];
+    ++odd[index(v1)];
+    ++even[index(v2)];
+    ++odd[index(v3)];
+    lanes.add(0, v0);
+    lanes.add(1, v1);
+    lanes.add(2, v2);
+    lanes.add(3, v3);
+  }
+  for (; i < count; ++i) {
     const double v = static_cast<double>(values[i]);
-    if (!std::isfinite(v)) {
-      ++skipped;
-      continue;
+    ++even[index(v)];
+    lanes.add(0, v);
+  }
+  const std::size_t skipped = even[slots - 1] + odd[slots - 1];
+  if (skipped > 0) {
+    // Rare: NaN or ±inf poisoned the lanes; redo the moments over the finite values only.
+    lanes = MomentLanes();
+    for (std::size_t k = 0; k < count; ++k) {
+      const double v = static_cast<double>(values[k]);
+      if (std::isfinite(v)) lanes.add(0, v);
     }
-    ++counts[index(v)];
-    min = std::min(min, v);
-    max = std::max(max, v);
-    sum += v;
-    sum_squares += v * v;
   }
   if (non_finite != nullptr) *non_finite = skipped;
+
+  HistogramBuckets h;
   h.num = static_cast<double>(count - skipped);
-  h.sum = sum;
-  h.sum_squares = sum_squares;
+  h.sum = (lanes.sum[0] + lanes.sum[1]) + (lanes.sum[2] + lanes.sum[3]);
+  h.sum_squares = (lanes.sum_squares[0] + lanes.sum_squares[1]) +
+                  (lanes.sum_squares[2] + lanes.sum_squares[3]);
+  const double min = std::min(std::min(lanes.min[0], lanes.min[1]), std::min(lanes.min[2], lanes.min[3]));
+  const double max = std::max(std::max(lanes.max[0], lanes.max[1]), std::max(lanes.max[2], lanes.max[3]));
   h.min = h.num == 0 ? 0 : min;
   h.max = h.num == 0 ? 0 : max;
 
-  for (std::size_t i = 0; i < counts.size();) {
-    double limit = limits[i];
-    const auto c = static_cast<double>(counts[i]);
-    ++i;
+  const std::size_t buckets = limits.size();
+  auto count_of = [&](std::size_t b) { return static_cast<double>(even[b]) + static_cast<double>(odd[b]); };
+  for (std::size_t b = 0; b < buckets;) {
+    double limit = limits[b];
+    const double c = count_of(b);
+    ++b;
     if (c == 0.0) {
-      while (i < counts.size() && counts[i] == 0) limit = limits[i++];
+      while (b < buckets && count_of(b) == 0.0) limit = limits[b++];
     }
     h.bucket_limits.push_back(limit);
     h.bucket_counts.push_back(c);
