@@ -23,6 +23,7 @@
 #include "write/event_file.hpp"
 #include "write/event_queue.hpp"
 #include "write/tag_table.hpp"
+#include "write/wall_clock.hpp"
 #include "tblog/summary_writer.hpp"
 
 namespace tblog {
@@ -42,12 +43,6 @@ void check_run_folder(const std::string& what, const std::string& folder);
 // Seconds since the epoch: the step's wall time when it has one, else now.
 double wall_time_of(Step step);
 
-// Seconds since the epoch, to the microsecond and better: events' default wall time.
-inline double wall_clock_now() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
 
 class SummaryWriter::Impl {
  public:

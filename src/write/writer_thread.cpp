@@ -46,6 +46,7 @@ void SummaryWriter::Impl::run_writer_thread() {
   std::uint64_t popped = 0;
 
   for (;;) {
+    detail::sync_wall_clock();
     std::size_t handled = 0;
     bool closing = false;
     while (queue_.try_pop(item)) {
@@ -61,8 +62,12 @@ void SummaryWriter::Impl::run_writer_thread() {
         since_producer_wake = 0;
         if (blocked_producers_.load() > 0) wake_blocked_producers();
       }
-      // Under a steady stream the queue never empties: still write out on time.
-      if ((handled & 4095) == 0 && Clock::now() >= next_flush) break;
+      // Under a steady stream the queue never empties: still write out on time, and keep
+      // the callers' clock calibrated.
+      if ((handled & 4095) == 0) {
+        detail::sync_wall_clock();
+        if (Clock::now() >= next_flush) break;
+      }
     }
     if (!pending_.empty()) finish_pending(true);  // the queue is drained: wait for the encoders
     if (closing) {
