@@ -29,6 +29,10 @@ __attribute__((target("sse4.2"))) std::uint32_t crc32c_short(const unsigned char
   return ~crc32;
 }
 
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_u64_sse42(std::uint64_t v) {
+  return ~static_cast<std::uint32_t>(_mm_crc32_u64(0xFFFFFFFFu, v));
+}
+
 bool has_sse42() {
   // Function-local, so that it is known even for a CRC computed during static initialization.
   static const bool has = [] {
@@ -49,6 +53,13 @@ std::uint32_t crc32c(const void* data, std::size_t n) {
   // ISA-L's crc32_iscsi takes and returns the CRC without the final inversion.
   return ~crc32_iscsi(static_cast<unsigned char*>(const_cast<void*>(data)), static_cast<int>(n),
                       0xFFFFFFFFu);
+}
+
+std::uint32_t crc32c_u64(std::uint64_t little_endian_value) {
+#ifdef TBLOG_CRC32C_SSE42
+  if (has_sse42()) return crc32c_u64_sse42(little_endian_value);
+#endif
+  return crc32c(&little_endian_value, 8);
 }
 
 }  // namespace tblog::detail

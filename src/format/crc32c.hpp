@@ -7,6 +7,9 @@ namespace tblog::detail {
 
 // Standard CRC-32C (init and final xor 0xFFFFFFFF) of n bytes.
 std::uint32_t crc32c(const void* data, std::size_t n);
+// The same of the 8 bytes of a little-endian u64 (a record's length): one instruction
+// where the CPU has SSE4.2.
+std::uint32_t crc32c_u64(std::uint64_t little_endian_value);
 
 inline std::uint32_t mask_crc(std::uint32_t crc) {
   return ((crc >> 15) | (crc << 17)) + 0xA282EAD8u;

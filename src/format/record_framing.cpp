@@ -1,5 +1,7 @@
 #include "format/record_framing.hpp"
 
+#include "format/crc32c.hpp"
+
 namespace tblog::detail {
 namespace {
 
@@ -12,15 +14,17 @@ void store_u64(char* p, std::uint64_t v) {
 
 }  // namespace
 
+void frame_record(char* record, std::size_t data_length) {
+  store_u64(record, data_length);
+  store_u32(record + 8, mask_crc(crc32c_u64(data_length)));  // the CRC of those 8 bytes
+  store_u32(record + kRecordHeaderSize + data_length,
+            masked_crc32c(record + kRecordHeaderSize, data_length));
+}
+
 void finish_record_in_place(std::string& out, std::size_t header_begin) {
-  const std::size_t data_begin = header_begin + kRecordHeaderSize;
-  const std::uint64_t length = out.size() - data_begin;
-  char* header = out.data() + header_begin;
-  store_u64(header, length);
-  store_u32(header + 8, masked_crc32c(header, 8));
-  char footer[4];
-  store_u32(footer, masked_crc32c(out.data() + data_begin, length));
-  out.append(footer, 4);
+  const std::size_t length = out.size() - header_begin - kRecordHeaderSize;
+  out.append(kRecordFooterSize, '\0');
+  frame_record(out.data() + header_begin, length);
 }
 
 void append_record(std::string& out, std::string_view data) {

@@ -33,6 +33,10 @@ inline std::size_t begin_record(std::string& out) {
 // fills in the reserved header and appends the data CRC.
 void finish_record_in_place(std::string& out, std::size_t header_begin);
 
+// Fills in the header and footer of a record whose data_length bytes of data are already at
+// record + kRecordHeaderSize, with room for the footer after them.
+void frame_record(char* record, std::size_t data_length);
+
 // ---- Decoding
 
 enum class RecordStatus {

@@ -13,17 +13,22 @@ namespace tblog::detail {
 
 void append_scalar_record(std::string& out, double wall_time, std::int64_t step,
                           const TagEntry& tag, float value) {
-  const std::size_t header_begin = out.size();
+  const std::size_t record_begin = out.size();
   const std::string& prefix = tag.scalar_value_prefix;  // Value.tag, already encoded
   const std::size_t value_size = prefix.size() + 5;     // + simple_value: key and 4 bytes
   const std::size_t summary_size = 1 + wire::varint_size(value_size) + value_size;
-  const std::size_t max_size =
-      kRecordOverhead + 9 + 11 + 1 + wire::varint_size(summary_size) + summary_size;
+  const bool has_wall_time = wall_time != 0.0 || std::signbit(wall_time);
+  const std::size_t data_size =
+      (has_wall_time ? 9 : 0) +
+      (step != 0 ? 1 + wire::varint_size(static_cast<std::uint64_t>(step)) : 0) + 1 +
+      wire::varint_size(summary_size) + summary_size;
 
-  // Write into reserved space through a raw pointer, then trim: no per-field append calls.
-  out.resize(header_begin + max_size);
-  char* p = out.data() + header_begin + kRecordHeaderSize;
-  if (wall_time != 0.0 || std::signbit(wall_time)) {
+  // One resize to the record's exact size, then the fields through a raw pointer and the
+  // framing in place: no per-field append calls.
+  out.resize(record_begin + kRecordOverhead + data_size);
+  char* const record = out.data() + record_begin;
+  char* p = record + kRecordHeaderSize;
+  if (has_wall_time) {
     *p++ = 0x09;  // field 1, fixed64
     std::memcpy(p, &wall_time, 8);
     p += 8;
@@ -40,9 +45,7 @@ void append_scalar_record(std::string& out, double wall_time, std::int64_t step,
   p += prefix.size();
   *p++ = 0x15;  // Value.simple_value (2), fixed32
   std::memcpy(p, &value, 4);
-  p += 4;
-  out.resize(static_cast<std::size_t>(p - out.data()));
-  finish_record_in_place(out, header_begin);
+  frame_record(record, data_size);
 }
 
 }  // namespace tblog::detail

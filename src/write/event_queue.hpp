@@ -1,7 +1,8 @@
 #pragma once
 // The bounded queue between the callers' threads and the writer thread: a fixed ring of
-// slots with per-slot sequence numbers (Vyukov's bounded MPMC design), so a push is one
-// compare-and-swap and a copy, with no lock and no allocation.
+// slots with per-slot sequence numbers (Vyukov's bounded MPMC design, with its one consumer,
+// the writer thread, popping without a compare-and-swap), so a push is one compare-and-swap
+// and a copy, with no lock and no allocation.
 //
 // Closing is part of the queue: close() sets a bit in the enqueue position and claims that
 // position for the close marker in one atomic step. A push either got its position before
@@ -83,26 +84,16 @@ class EventQueue {
     return true;
   }
 
-  // False when empty.
+  // False when empty. Only the writer thread pops, so its position needs no atomic
+  // read-modify-write: a load, and a store once the cell is handed back.
   bool try_pop(QueueItem& item) {
-    std::size_t pos = dequeue_pos_.load(std::memory_order_relaxed);
-    for (;;) {
-      Cell& cell = cells_[pos & mask_];
-      const std::size_t seq = sequence(cell, pos);
-      const std::intptr_t dif =
-          static_cast<std::intptr_t>(seq) - static_cast<std::intptr_t>(pos + 1);
-      if (dif == 0) {
-        if (dequeue_pos_.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          item = cell.item;
-          set_sequence(cell, pos, pos + mask_ + 1);
-          return true;
-        }
-      } else if (dif < 0) {
-        return false;
-      } else {
-        pos = dequeue_pos_.load(std::memory_order_relaxed);
-      }
-    }
+    const std::size_t pos = dequeue_pos_.load(std::memory_order_relaxed);
+    Cell& cell = cells_[pos & mask_];
+    if (sequence(cell, pos) != pos + 1) return false;
+    item = cell.item;
+    set_sequence(cell, pos, pos + mask_ + 1);
+    dequeue_pos_.store(pos + 1, std::memory_order_relaxed);
+    return true;
   }
 
   std::size_t capacity() const { return mask_ + 1; }

@@ -54,7 +54,13 @@ void SummaryWriter::Impl::run_writer_thread() {
         closing = true;
         break;
       }
-      handle_safely(item);
+      // Scalars, most items, carry no payload and never wait for an encoder thread unless
+      // an earlier item does: straight to the buffer.
+      if (item.kind == QueueItem::Kind::scalar && pending_.empty()) {
+        write_item_to_buffer(item, nullptr, nullptr);
+      } else {
+        handle_safely(item);
+      }
       ++handled;
       ++popped;
       if (flush_pending_.load(std::memory_order_acquire)) serve_flushes(popped);
