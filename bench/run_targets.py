@@ -132,6 +132,8 @@ def rows(r, events):
                                                    r["image_add_ns"] / r["image_copy_ns"]), "≤ 2×"))
     out.append(("224×224 photo-like PNG, default level, one encoder thread",
                 "**%.0f images/s**" % r["png_per_s"], "≥ 1,500/s"))
+    out.append(("… `add_image` 224×224 end to end (copy, encode, write, until `flush()`), 0 / 2 encoder threads",
+                "%.0f / **%.0f images/s**" % (r["png_end_to_end_0"], r["png_end_to_end_2"]), "—"))
     for fmt in ("csv", "json"):
         cpu, wall, rss = r["export_" + fmt]
         out.append(("`tblog export` %s of %d M scalars (user+sys; peak RSS)" % (fmt.upper(), events // 1000000),
