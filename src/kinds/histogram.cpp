@@ -51,7 +51,6 @@ class DefaultBucketIndex {
   static constexpr std::size_t kCells = std::size_t{1} << 16;
 
   DefaultBucketIndex() : limits_(make_default_bucket_limits()) {
-    non_finite_slot_ = limits_.size();
     // The comparison values: limits_, except that nothing is above the last bucket (v ==
     // DBL_MAX stays in it, as in TensorFlow) and the non-finite slot never moves on.
     compare_.assign(limits_.begin(), limits_.end());
@@ -60,7 +59,7 @@ class DefaultBucketIndex {
     for (std::size_t cell = 0; cell < kCells; ++cell) {
       const std::uint64_t exponent = (cell >> 4) & 0x7ff;
       if (exponent == 0x7ff) {
-        first_limit_[cell] = static_cast<std::uint16_t>(non_finite_slot_);
+        first_limit_[cell] = static_cast<std::uint16_t>(non_finite_slot());
         continue;
       }
       const double lowest = lowest_in_cell(cell);
@@ -70,7 +69,7 @@ class DefaultBucketIndex {
   }
 
   const std::vector<double>& limits() const { return limits_; }
-  std::size_t non_finite_slot() const { return non_finite_slot_; }
+  std::size_t non_finite_slot() const { return limits_.size(); }
 
   // Index into limits() of the first limit > v, the last one for v == DBL_MAX, and
   // non_finite_slot() for NaN and ±inf.
@@ -81,6 +80,7 @@ class DefaultBucketIndex {
     return first + static_cast<std::size_t>(compare_[first] <= v);
   }
 
+ private:
   // The lowest double of a cell (for a negative cell, the one of largest magnitude).
   static double lowest_in_cell(std::size_t cell) {
     const bool negative = (cell >> 15) != 0;
@@ -91,10 +91,8 @@ class DefaultBucketIndex {
     return v;
   }
 
- private:
   std::vector<double> limits_;
   std::vector<double> compare_;
-  std::size_t non_finite_slot_ = 0;
   std::uint16_t first_limit_[kCells];
 };
 

@@ -111,19 +111,16 @@ void use_tsc_wall_clock(bool use) {
   publish(0, 0, 0.0);
 }
 
-bool wall_clock_reads_tsc() {
-  const TscWallClock& c = g_tsc_wall_clock;
-  return c.nanoseconds_per_tick.load(std::memory_order_acquire) != 0.0 &&
-         __rdtsc() - c.base_tsc.load(std::memory_order_acquire) <=
-             c.max_ticks.load(std::memory_order_acquire);
-}
-
 #else
 
 void sync_wall_clock() {}
 void use_tsc_wall_clock(bool) {}
-bool wall_clock_reads_tsc() { return false; }
 
 #endif
+
+bool wall_clock_reads_tsc() {
+  double now;
+  return tsc_wall_clock_now(&now);
+}
 
 }  // namespace tblog::detail

@@ -50,9 +50,11 @@ bool wall_clock_reads_tsc();
 
 }  // namespace detail
 
-inline double wall_clock_now() {
+namespace detail {
+// The TSC's reading of the wall time, if the published pair may be extrapolated to now.
+inline bool tsc_wall_clock_now(double* seconds_since_epoch) {
 #if defined(TBLOG_HAVE_TSC)
-  detail::TscWallClock& c = detail::g_tsc_wall_clock;
+  TscWallClock& c = g_tsc_wall_clock;
   const std::uint32_t sequence = c.sequence.load(std::memory_order_acquire);
   const double rate = c.nanoseconds_per_tick.load(std::memory_order_acquire);
   const std::uint64_t base_tsc = c.base_tsc.load(std::memory_order_acquire);
@@ -63,12 +65,21 @@ inline double wall_clock_now() {
       c.sequence.load(std::memory_order_acquire) == sequence) {
     const std::uint64_t ticks = __rdtsc() - base_tsc;  // wraps to huge if behind the pair
     if (ticks <= max_ticks) {
-      return static_cast<double>(seconds) +
-             (static_cast<double>(nanoseconds) + static_cast<double>(ticks) * rate) * 1e-9;
+      *seconds_since_epoch = static_cast<double>(seconds) +
+          (static_cast<double>(nanoseconds) + static_cast<double>(ticks) * rate) * 1e-9;
+      return true;
     }
   }
+#else
+  static_cast<void>(seconds_since_epoch);
 #endif
-  return detail::system_wall_clock_now();
+  return false;
+}
+}  // namespace detail
+
+inline double wall_clock_now() {
+  double now;
+  return detail::tsc_wall_clock_now(&now) ? now : detail::system_wall_clock_now();
 }
 
 }  // namespace tblog
